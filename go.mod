@@ -1,0 +1,3 @@
+module github.com/eimzokit/eimzokit
+
+go 1.26
