@@ -1,3 +1,10 @@
 module github.com/eimzokit/eimzokit
 
 go 1.26
+
+require (
+	github.com/coder/websocket v1.8.15 // indirect
+	github.com/smallstep/pkcs7 v0.2.3 // indirect
+	golang.org/x/crypto v0.11.0 // indirect
+	software.sslmate.com/src/go-pkcs12 v0.7.4 // indirect
+)

@@ -1,0 +1,106 @@
+package sim
+
+import (
+	"crypto/x509"
+	"errors"
+	"os"
+	"path/filepath"
+
+	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
+	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
+)
+
+// Layout of a data folder.
+const (
+	PKIDir  = "pki"  // root.pem (the trust anchor), ca.pem and the CA keys
+	KeysDir = "keys" // <name>.pfx key files and passwords.json
+	TLSDir  = "tls"  // the wss listener's certificate
+)
+
+// DefaultPassword protects the default keys. The simulated user knows it.
+const DefaultPassword = "test1234"
+
+// DefaultKey describes one key of the default set.
+type DefaultKey struct {
+	Profile testpki.Profile
+	KeyType testpki.KeyType
+}
+
+// DefaultKeys is the set a new data folder gets: every profile, both key
+// types for the common ones.
+var DefaultKeys = []DefaultKey{
+	{testpki.Physical, testpki.RSA2048},
+	{testpki.Physical, testpki.P256},
+	{testpki.Legal, testpki.RSA2048},
+	{testpki.Legal, testpki.P256},
+	{testpki.YATT, testpki.RSA2048},
+	{testpki.Expired, testpki.RSA2048},
+}
+
+// Data is an opened data folder.
+type Data struct {
+	Dir   string
+	PKI   *testpki.PKI
+	Store *softtoken.Store
+}
+
+// RootPath is the trust anchor a backend should be given.
+func (d *Data) RootPath() string { return filepath.Join(d.Dir, PKIDir, testpki.RootCertFile) }
+
+// Roots returns a pool holding the test root.
+func (d *Data) Roots() *x509.CertPool {
+	p := x509.NewCertPool()
+	p.AddCert(d.PKI.Root)
+	return p
+}
+
+// OpenData opens dir, filling it with a test PKI and the default keys when
+// it has no PKI yet.
+func OpenData(dir string, pkiOpts []testpki.Option, storeOpts ...softtoken.Option) (*Data, error) {
+	pkiDir := filepath.Join(dir, PKIDir)
+	keysDir := filepath.Join(dir, KeysDir)
+	pki, err := testpki.Load(pkiDir, pkiOpts...)
+	if errors.Is(err, os.ErrNotExist) {
+		if pki, err = testpki.New(pkiOpts...); err != nil {
+			return nil, err
+		}
+		if err := fillKeys(pki, keysDir); err != nil {
+			return nil, err
+		}
+		// The PKI is saved last: a folder interrupted while filling is
+		// filled again from scratch on the next start.
+		err = pki.Save(pkiDir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	store, err := softtoken.Open(keysDir, storeOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return &Data{Dir: dir, PKI: pki, Store: store}, nil
+}
+
+func fillKeys(pki *testpki.PKI, keysDir string) error {
+	if err := os.RemoveAll(keysDir); err != nil {
+		return err
+	}
+	store, err := softtoken.Open(keysDir)
+	if err != nil {
+		return err
+	}
+	for i, k := range DefaultKeys {
+		id, err := pki.Issue(k.Profile, k.KeyType, i+1)
+		if err != nil {
+			return err
+		}
+		pfx, err := id.PKCS12(DefaultPassword)
+		if err != nil {
+			return err
+		}
+		if err := store.Add("DS"+id.Person.PINFL, pfx, DefaultPassword); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,317 @@
+package sim_test
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/eimzokit/eimzokit/daemon-sim/sim"
+	"github.com/eimzokit/eimzokit/daemon-sim/simtest"
+	"github.com/eimzokit/eimzokit/wasm/capiws"
+	"github.com/smallstep/pkcs7"
+)
+
+// roundTrip sends one frame as a page on origin would and returns the reply
+// and the close status the daemon ended with.
+func roundTrip(t *testing.T, url, origin string, frame string) (capiws.Reply, websocket.StatusCode, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	h := http.Header{}
+	if origin != "" {
+		h.Set("Origin", origin)
+	}
+	c, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: h})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	defer c.CloseNow()
+	c.SetReadLimit(capiws.MaxFrameBytes)
+	if err := c.Write(ctx, websocket.MessageText, []byte(frame)); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	typ, data, err := c.Read(ctx)
+	if err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	if typ != websocket.MessageText {
+		t.Fatalf("reply frame type = %v, want text", typ)
+	}
+	r, err := capiws.ParseReply(data)
+	if err != nil {
+		t.Fatalf("reply %s: %v", data, err)
+	}
+	_, _, err = c.Read(ctx)
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) {
+		return r, -1, ""
+	}
+	return r, ce.Code, ce.Reason
+}
+
+const localhost = "http://localhost:8080"
+
+func TestWireStatusCodes(t *testing.T) {
+	s := simtest.Start(t)
+	keys := listKeys(t, s.URL)
+	k := keys[0]
+	loadArgs := func(disk, path, name, alias string) string {
+		return string(capiws.Request{Plugin: "pfx", Name: "load_key", Arguments: []string{disk, path, name, alias}}.AppendJSON(nil))
+	}
+	tests := []struct {
+		name       string
+		origin     string
+		frame      string
+		wantStatus capiws.Status
+		wantReason string
+	}{
+		{"version", "", `{"name":"version"}`, capiws.StatusOK, ""},
+		{"unknown function", localhost, `{"plugin":"pfx","name":"nope"}`, capiws.StatusNotFound, "Функция не найдена или версия E-IMZO устарела. Обновите E-IMZO."},
+		{"unknown plugin", localhost, `{"plugin":"nope","name":"version"}`, capiws.StatusNotFound, "Функция не найдена или версия E-IMZO устарела. Обновите E-IMZO."},
+		{"version with a plugin is not the main one", localhost, `{"plugin":"pfx","name":"version"}`, capiws.StatusNotFound, ""},
+		{"malformed frame", localhost, `{"name":`, capiws.StatusNotFound, "Функция не найдена или версия E-IMZO устарела. Обновите E-IMZO."},
+		{"not an object", localhost, `[1,2]`, capiws.StatusNotFound, ""},
+		{"too many arguments", localhost, `{"plugin":"pfx","name":"list_all_certificates","arguments":["x"]}`, capiws.StatusNotFound, ""},
+		{"too few arguments", localhost, `{"plugin":"pfx","name":"load_key","arguments":["C:\\","DSKEYS","x"]}`, capiws.StatusNotFound, ""},
+		{"foreign domain", "https://evil.example", `{"plugin":"pfx","name":"list_all_certificates"}`, capiws.StatusDomainNotAllowed, "API-key для домена evil.example недействителен."},
+		{"no origin is the null domain, which is published", "", `{"plugin":"pfx","name":"list_all_certificates"}`, capiws.StatusOK, ""},
+		{"127.0.0.1 with a port", "http://127.0.0.1:5173", `{"plugin":"pfx","name":"list_all_certificates"}`, capiws.StatusOK, ""},
+		{"apikey published", "http://localhost:1", `{"name":"apikey","arguments":["localhost","` + sim.PublishedKeys["localhost"] + `"]}`, capiws.StatusOK, ""},
+		{"apikey tampered", localhost, `{"name":"apikey","arguments":["localhost","` + strings.Repeat("0", 128) + `"]}`, capiws.StatusAPIKeyInvalid, "API-key для домена localhost недействителен."},
+		{"apikey odd count", localhost, `{"name":"apikey","arguments":["localhost","a","b"]}`, capiws.StatusNotFound, ""},
+		{"load_key bad path", localhost, loadArgs(k.Disk, "OTHER", k.Name, k.Alias), capiws.StatusBadPath, "Аргумент path недействителен"},
+		{"load_key unknown disk", localhost, loadArgs(`Z:\`, k.Path, k.Name, k.Alias), capiws.StatusDiskNotFound, "Диск не найден"},
+		{"load_key missing file", localhost, loadArgs(k.Disk, k.Path, "DS000", k.Alias), capiws.StatusPFXFileMissing, "Файл ключа не существует"},
+		{"load_key wrong alias", localhost, loadArgs(k.Disk, k.Path, k.Name, "cn=nobody"), capiws.StatusAliasNotFound, ""},
+		{"create_pkcs7 unknown key id", localhost, `{"plugin":"pkcs7","name":"create_pkcs7","arguments":["YQ==","0123","no"]}`, capiws.StatusKeyIDNotFound, "Ключ по идентификатору не найден"},
+		{"create_pkcs7 no device", localhost, `{"plugin":"pkcs7","name":"create_pkcs7","arguments":["YQ==","idcard","no"]}`, capiws.StatusRuntime, "Устройство не найдено"},
+		{"create_pkcs7 bad base64", localhost, `{"plugin":"pkcs7","name":"create_pkcs7","arguments":["***","0123","no"]}`, capiws.StatusRuntime, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, code, reason := roundTrip(t, s.URL, tt.origin, tt.frame)
+			st, ok := r.Status()
+			if !ok || st != tt.wantStatus {
+				t.Fatalf("status = %v (present %v), want %v; reply %s", st, ok, tt.wantStatus, r.AppendJSON(nil))
+			}
+			if got := r.Success(); got != (tt.wantStatus == capiws.StatusOK) {
+				t.Errorf("success = %v", got)
+			}
+			if tt.wantReason != "" && r.Reason() != tt.wantReason {
+				t.Errorf("reason = %q, want %q", r.Reason(), tt.wantReason)
+			}
+			if tt.wantStatus != capiws.StatusOK && r.Reason() == "" {
+				t.Error("a failure without a reason")
+			}
+			if code != websocket.StatusNormalClosure || reason != "Done" {
+				t.Errorf("close = %d %q, want 1000 \"Done\"", code, reason)
+			}
+		})
+	}
+}
+
+func TestVersionReply(t *testing.T) {
+	s := simtest.Start(t)
+	r, _, _ := roundTrip(t, s.URL, "", `{"name":"version"}`)
+	want := `{"success":true,"status":1,"major":"6","minor":"4","patch":"7","edition":"Standard"}`
+	if got := string(r.AppendJSON(nil)); got != want {
+		t.Errorf("version reply = %s, want %s", got, want)
+	}
+}
+
+func TestApikeyReplyCarriesOrigin(t *testing.T) {
+	s := simtest.Start(t, simtest.WithServer(sim.WithAllowedDomains("example.uz")))
+	r, _, _ := roundTrip(t, s.URL, "https://example.uz", `{"name":"apikey","arguments":["example.uz","ABCD"]}`)
+	if !r.Success() || r.Field("message") != "https://example.uz" {
+		t.Errorf("reply = %s", r.AppendJSON(nil))
+	}
+}
+
+func TestDeveloperModeOpensTheGate(t *testing.T) {
+	s := simtest.Start(t, simtest.WithServer(sim.WithDeveloperMode(true)))
+	r, _, _ := roundTrip(t, s.URL, "https://evil.example", `{"plugin":"pfx","name":"list_all_certificates"}`)
+	if !r.Success() {
+		t.Errorf("reply = %s", r.AppendJSON(nil))
+	}
+}
+
+type keyFile struct{ Disk, Path, Name, Alias string }
+
+func listKeys(t *testing.T, url string) []keyFile {
+	t.Helper()
+	r, _, _ := roundTrip(t, url, localhost, `{"plugin":"pfx","name":"list_all_certificates"}`)
+	v, _ := r.Get("certificates")
+	var out []keyFile
+	for _, it := range v.Items() {
+		get := func(k string) string { x, _ := it.Get(k); return x.Str() }
+		out = append(out, keyFile{get("disk"), get("path"), get("name"), get("alias")})
+	}
+	if len(out) != len(sim.DefaultKeys) {
+		t.Fatalf("listed %d keys, want %d: %s", len(out), len(sim.DefaultKeys), r.AppendJSON(nil))
+	}
+	return out
+}
+
+func TestListingShape(t *testing.T) {
+	s := simtest.Start(t)
+	for _, k := range listKeys(t, s.URL) {
+		if k.Disk != `C:\` || k.Path != "DSKEYS" || !strings.HasPrefix(k.Name, "DS") {
+			t.Errorf("key %+v: want disk C:\\, path DSKEYS, name DS…", k)
+		}
+		if k.Alias != strings.ToLower(k.Alias) {
+			t.Errorf("alias %q is not lowercase", k.Alias)
+		}
+		a := capiws.ParseAlias(k.Alias)
+		if a.PINFL == "" || a.CN == "" || a.SerialNumber == "" || a.ValidTo.IsZero() || a.C != "uz" {
+			t.Errorf("alias %q lacks fields: %+v", k.Alias, a)
+		}
+		if !strings.Contains(a.CN, "test") && !strings.Contains(a.O, "test") {
+			t.Errorf("alias %q does not say TEST", k.Alias)
+		}
+	}
+}
+
+func TestSignAttachedAndDetached(t *testing.T) {
+	s := simtest.Start(t)
+	roots := s.Data.Roots()
+	content := []byte("Ўзбекистон: imzo sinovi ✓")
+	for _, k := range listKeys(t, s.URL) {
+		a := capiws.ParseAlias(k.Alias)
+		if a.ValidTo.Before(time.Now()) {
+			continue // the expired key signs too, but its chain does not verify now
+		}
+		for _, detached := range []bool{false, true} {
+			r, _, _ := roundTrip(t, s.URL, localhost, string(capiws.Request{Plugin: "pfx", Name: "load_key", Arguments: []string{k.Disk, k.Path, k.Name, k.Alias}}.AppendJSON(nil)))
+			keyID := r.Field("keyId")
+			if !r.Success() || len(keyID) != 32 || r.Field("type") != "PFX_KEY_STORE" {
+				t.Fatalf("load_key = %s", r.AppendJSON(nil))
+			}
+			flag := "no"
+			if detached {
+				flag = "yes"
+			}
+			r, _, _ = roundTrip(t, s.URL, localhost, string(capiws.Request{Plugin: "pkcs7", Name: "create_pkcs7",
+				Arguments: []string{base64.StdEncoding.EncodeToString(content), keyID, flag}}.AppendJSON(nil)))
+			if !r.Success() {
+				t.Fatalf("create_pkcs7 = %s", r.AppendJSON(nil))
+			}
+			der, err := base64.StdEncoding.DecodeString(r.Field("pkcs7_64"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p7, err := pkcs7.Parse(der)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if detached {
+				if len(p7.Content) != 0 {
+					t.Fatal("detached CMS carries the content")
+				}
+				p7.Content = content
+			} else if string(p7.Content) != string(content) {
+				t.Fatalf("content = %q", p7.Content)
+			}
+			if err := p7.VerifyWithChain(roots); err != nil {
+				t.Fatalf("%s detached=%v: %v", k.Name, detached, err)
+			}
+			signer := p7.GetOnlySigner()
+			if got, want := r.Field("signer_serial_number"), signer.SerialNumber.Text(16); got != want || got != strings.ToLower(got) || strings.HasPrefix(got, "0") {
+				t.Errorf("signer_serial_number = %q, want %q", got, want)
+			}
+			if got, want := r.Field("signer_serial_number"), a.SerialNumber; got != want {
+				t.Errorf("signer_serial_number %q differs from the alias serial %q", got, want)
+			}
+			sig, err := hex.DecodeString(r.Field("signature_hex"))
+			if err != nil || len(sig) == 0 || r.Field("signature_hex") != strings.ToLower(r.Field("signature_hex")) {
+				t.Errorf("signature_hex = %q", r.Field("signature_hex"))
+			}
+			if n := len(p7.Certificates); n != 2 {
+				t.Errorf("CMS carries %d certificates, want the signer and the issuing CA", n)
+			}
+			var st time.Time
+			if err := p7.UnmarshalSignedAttribute(asn1SigningTime, &st); err != nil || time.Since(st) > time.Minute {
+				t.Errorf("signing time %v, %v", st, err)
+			}
+			// The signature_hex is the SignerInfo's signature: check it over the signed attributes.
+			if err := signer.CheckSignature(sigAlg(signer), signedAttrs(t, der), sig); err != nil {
+				t.Errorf("signature_hex does not verify over the signed attributes: %v", err)
+			}
+		}
+	}
+}
+
+func TestKeyIDSurvivesConnections(t *testing.T) {
+	s := simtest.Start(t)
+	k := listKeys(t, s.URL)[0]
+	r, _, _ := roundTrip(t, s.URL, localhost, string(capiws.Request{Plugin: "pfx", Name: "load_key", Arguments: []string{k.Disk, k.Path, k.Name, k.Alias}}.AppendJSON(nil)))
+	id := r.Field("keyId")
+	for i := 0; i < 3; i++ {
+		r, _, _ = roundTrip(t, s.URL, "http://127.0.0.1", `{"plugin":"pkcs7","name":"create_pkcs7","arguments":["YQ==","`+id+`"]}`)
+		if !r.Success() {
+			t.Fatalf("sign %d: %s", i, r.AppendJSON(nil))
+		}
+	}
+}
+
+func TestBinaryFramesAreIgnored(t *testing.T) {
+	s := simtest.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, s.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	if err := c.Write(ctx, websocket.MessageBinary, []byte(`{"name":"version"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Write(ctx, websocket.MessageText, []byte(`{"name":"version"}`)); err != nil {
+		t.Fatal(err)
+	}
+	_, data, err := c.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `"major":"6"`) {
+		t.Errorf("reply %s", data)
+	}
+}
+
+func TestHTTPPages(t *testing.T) {
+	s := simtest.Start(t)
+	base := s.HTTP.URL
+	resp, err := http.Get(base + "/nope")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := make([]byte, 64)
+	n, _ := resp.Body.Read(body)
+	resp.Body.Close()
+	if resp.StatusCode != 404 || string(body[:n]) != "404 - Not Found" {
+		t.Errorf("unknown path: %d %q", resp.StatusCode, body[:n])
+	}
+	req, _ := http.NewRequest(http.MethodOptions, base+capiws.Path, nil)
+	req.Header.Set("Origin", "https://example.uz")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Access-Control-Allow-Private-Network") != "true" || resp.Header.Get("Access-Control-Allow-Origin") != "https://example.uz" {
+		t.Errorf("preflight headers: %v", resp.Header)
+	}
+}
+
+func sigAlg(c *x509.Certificate) x509.SignatureAlgorithm {
+	if c.PublicKeyAlgorithm == x509.ECDSA {
+		return x509.ECDSAWithSHA256
+	}
+	return x509.SHA256WithRSA
+}

@@ -1,0 +1,459 @@
+// Package testpki is a small test certificate authority shaped like the
+// E-IMZO PKI: a root CA, an issuing CA, and user certificates whose subjects
+// carry the fields real E-IMZO certificates carry (CN, name, surname, L, ST,
+// C=UZ, O, T, UID, PINFL under 1.2.860.3.16.1.2, organisation TIN under
+// 1.2.860.3.16.1.1), for RSA-2048 and ECDSA P-256 keys.
+//
+// Entry points: [New] makes a fresh PKI, [Load] and [PKI.Save] keep one in a
+// folder, [PKI.Issue] makes a user [Identity], [Identity.PKCS12] exports it as
+// a password-protected PKCS#12 file (RFC 7292), and [Identity.Alias] is the
+// alias the daemon lists for it (PROTOCOL.md §5.1).
+//
+// Every subject says TEST; nothing made here is trusted anywhere else.
+package testpki
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/eimzokit/eimzokit/wasm/capiws"
+	"software.sslmate.com/src/go-pkcs12"
+)
+
+// KeyType is the algorithm of a key the PKI makes.
+type KeyType string
+
+// Key types.
+const (
+	RSA2048 KeyType = "rsa2048"
+	P256    KeyType = "p256"
+)
+
+// Profile is the kind of certificate holder.
+type Profile string
+
+// Profiles of user certificates.
+const (
+	Physical Profile = "physical" // a citizen: PINFL and personal TIN, no organisation
+	Legal    Profile = "legal"    // an employee of a legal entity: organisation, title, organisation TIN
+	YATT     Profile = "yatt"     // an individual entrepreneur: an organisation name but no organisation TIN
+	Expired  Profile = "expired"  // a citizen whose certificate expired yesterday
+)
+
+// Profiles lists every profile, in a stable order.
+var Profiles = []Profile{Physical, Legal, YATT, Expired}
+
+// Attribute OIDs of E-IMZO subjects.
+var (
+	oidCN               = asn1.ObjectIdentifier{2, 5, 4, 3}
+	oidSurname          = asn1.ObjectIdentifier{2, 5, 4, 4}
+	oidCountry          = asn1.ObjectIdentifier{2, 5, 4, 6}
+	oidLocality         = asn1.ObjectIdentifier{2, 5, 4, 7}
+	oidState            = asn1.ObjectIdentifier{2, 5, 4, 8}
+	oidOrganization     = asn1.ObjectIdentifier{2, 5, 4, 10}
+	oidOrgUnit          = asn1.ObjectIdentifier{2, 5, 4, 11}
+	oidTitle            = asn1.ObjectIdentifier{2, 5, 4, 12}
+	oidBusinessCategory = asn1.ObjectIdentifier{2, 5, 4, 15}
+	oidName             = asn1.ObjectIdentifier{2, 5, 4, 41}
+	oidGivenName        = asn1.ObjectIdentifier{2, 5, 4, 42}
+	oidUID              = asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 1}
+	oidEmail            = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}
+	OIDPINFL            = asn1.ObjectIdentifier{1, 2, 860, 3, 16, 1, 2}
+	OIDOrgTIN           = asn1.ObjectIdentifier{1, 2, 860, 3, 16, 1, 1}
+)
+
+// aliasKeys maps attribute OIDs to the names the daemon's alias uses.
+var aliasKeys = map[string]string{
+	oidCN.String(): "cn", oidName.String(): "name", oidSurname.String(): "surname",
+	oidGivenName.String(): "givenname", oidLocality.String(): "l", oidState.String(): "st",
+	oidCountry.String(): "c", oidOrganization.String(): "o", oidOrgUnit.String(): "ou",
+	oidTitle.String(): "t", oidUID.String(): "uid", oidBusinessCategory.String(): "businesscategory",
+	oidEmail.String(): "e",
+}
+
+// Person is the subject of a user certificate. Empty fields are left out.
+type Person struct {
+	CN, Name, Surname, L, ST, O, T, UID, PINFL, OrgTIN, BusinessCategory string
+}
+
+// rdns returns the subject in the order E-IMZO certificates use.
+func (p Person) rdns() pkix.RDNSequence {
+	var seq pkix.RDNSequence
+	add := func(oid asn1.ObjectIdentifier, v string) {
+		if v != "" {
+			seq = append(seq, pkix.RelativeDistinguishedNameSET{{Type: oid, Value: v}})
+		}
+	}
+	add(oidCN, p.CN)
+	add(oidName, p.Name)
+	add(oidSurname, p.Surname)
+	add(oidLocality, p.L)
+	add(oidState, p.ST)
+	add(oidCountry, "UZ")
+	add(oidOrganization, p.O)
+	add(oidUID, p.UID)
+	add(OIDPINFL, p.PINFL)
+	add(oidTitle, p.T)
+	add(OIDOrgTIN, p.OrgTIN)
+	add(oidBusinessCategory, p.BusinessCategory)
+	return seq
+}
+
+// DefaultPerson returns the TEST subject of a profile. n makes the numbers
+// (PINFL, TINs) distinct between people of the same profile.
+func DefaultPerson(p Profile, n int) Person {
+	pinfl := fmt.Sprintf("3%02d019000000%02d", 1+n%99, n%100) // 14 digits
+	uid := fmt.Sprintf("5%08d", 10000000+n)                     // 9 digits
+	switch p {
+	case Legal:
+		return Person{CN: "TESTOVA TEST DIREKTOR", Name: "TEST", Surname: "TESTOVA", L: "YUNUSOBOD TUMANI",
+			ST: "TOSHKENT SHAHRI", O: "\"TEST EIMZOKIT\" MCHJ", T: "DIREKTOR", UID: uid, PINFL: pinfl,
+			OrgTIN: fmt.Sprintf("3%08d", 10000000+n), BusinessCategory: "MAS’ULIYATI CHEKLANGAN JAMIYAT"}
+	case YATT:
+		return Person{CN: "TESTOV YATT TADBIRKOR", Name: "YATT", Surname: "TESTOV", L: "SAMARQAND SHAHRI",
+			ST: "SAMARQAND VILOYATI", O: "YATT TESTOV TEST", UID: uid, PINFL: pinfl}
+	case Expired:
+		return Person{CN: "ESKIROV TEST MUDDATI", Name: "TEST", Surname: "ESKIROV", L: "CHILONZOR TUMANI",
+			ST: "TOSHKENT SHAHRI", UID: uid, PINFL: pinfl}
+	default:
+		return Person{CN: "TESTOV TEST FUQARO", Name: "TEST", Surname: "TESTOV", L: "CHILONZOR TUMANI",
+			ST: "TOSHKENT SHAHRI", UID: uid, PINFL: pinfl}
+	}
+}
+
+// PKI is a root CA and an issuing CA.
+type PKI struct {
+	Root, CA       *x509.Certificate
+	rootKey, caKey crypto.Signer
+	now            func() time.Time
+	rand           io.Reader
+}
+
+// Option configures [New], [Load] and [PKI.Issue].
+type Option func(*config)
+
+type config struct {
+	now  func() time.Time
+	rand io.Reader
+}
+
+// WithClock sets the clock the PKI dates certificates from.
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithRand sets the source of randomness for keys and serial numbers.
+func WithRand(r io.Reader) Option { return func(c *config) { c.rand = r } }
+
+func newConfig(opts []Option) config {
+	c := config{now: time.Now, rand: rand.Reader}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// New makes a fresh root CA and issuing CA (ECDSA P-256, which is quick to
+// generate and to verify).
+func New(opts ...Option) (*PKI, error) {
+	c := newConfig(opts)
+	p := &PKI{now: c.now, rand: c.rand}
+	now := c.now()
+	var err error
+	if p.rootKey, err = ecdsa.GenerateKey(elliptic.P256(), c.rand); err != nil {
+		return nil, err
+	}
+	rootName := pkix.Name{Country: []string{"UZ"}, Organization: []string{"eimzokit TEST"}, CommonName: "eimzokit TEST Root CA"}
+	root := &x509.Certificate{
+		SerialNumber: p.serial(), Subject: rootName,
+		NotBefore: now.Add(-24 * time.Hour), NotAfter: now.AddDate(20, 0, 0),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		BasicConstraintsValid: true, IsCA: true,
+		SubjectKeyId: keyID(p.rootKey.Public()),
+	}
+	if p.Root, err = sign(c.rand, root, root, p.rootKey.Public(), p.rootKey); err != nil {
+		return nil, err
+	}
+	if p.caKey, err = ecdsa.GenerateKey(elliptic.P256(), c.rand); err != nil {
+		return nil, err
+	}
+	ca := &x509.Certificate{
+		SerialNumber: p.serial(),
+		Subject:      pkix.Name{Country: []string{"UZ"}, Organization: []string{"eimzokit TEST"}, CommonName: "eimzokit TEST Issuing CA"},
+		NotBefore:    now.Add(-24 * time.Hour), NotAfter: now.AddDate(10, 0, 0),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		BasicConstraintsValid: true, IsCA: true, MaxPathLenZero: true,
+		SubjectKeyId: keyID(p.caKey.Public()),
+	}
+	if p.CA, err = sign(c.rand, ca, p.Root, p.caKey.Public(), p.rootKey); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Identity is a user certificate with its private key.
+type Identity struct {
+	Cert    *x509.Certificate
+	Key     crypto.Signer
+	Chain   []*x509.Certificate // issuing CA, root
+	Profile Profile
+	Person  Person
+}
+
+// IssueOption adjusts one certificate.
+type IssueOption func(*issueConfig)
+
+type issueConfig struct {
+	person    *Person
+	notBefore time.Time
+	notAfter  time.Time
+}
+
+// WithPerson replaces the profile's default subject.
+func WithPerson(p Person) IssueOption { return func(c *issueConfig) { c.person = &p } }
+
+// WithValidity sets the validity period.
+func WithValidity(notBefore, notAfter time.Time) IssueOption {
+	return func(c *issueConfig) { c.notBefore, c.notAfter = notBefore, notAfter }
+}
+
+// Issue makes a key of type kt and a certificate for profile. n numbers the
+// person, so identities of one profile get distinct PINFLs and TINs.
+func (p *PKI) Issue(profile Profile, kt KeyType, n int, opts ...IssueOption) (*Identity, error) {
+	now := p.now()
+	ic := issueConfig{notBefore: now.Add(-time.Hour), notAfter: now.AddDate(2, 0, 0)}
+	if profile == Expired {
+		ic.notBefore, ic.notAfter = now.AddDate(-2, 0, -1), now.AddDate(0, 0, -1)
+	}
+	for _, o := range opts {
+		o(&ic)
+	}
+	person := DefaultPerson(profile, n)
+	if ic.person != nil {
+		person = *ic.person
+	}
+	key, err := GenerateKey(kt, p.rand)
+	if err != nil {
+		return nil, err
+	}
+	rawSubject, err := asn1.Marshal(person.rdns())
+	if err != nil {
+		return nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: p.serial(),
+		RawSubject:   rawSubject,
+		NotBefore:    ic.notBefore.Truncate(time.Second), NotAfter: ic.notAfter.Truncate(time.Second),
+		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageEmailProtection},
+		BasicConstraintsValid: true,
+		SubjectKeyId:          keyID(key.Public()),
+	}
+	cert, err := sign(p.rand, tmpl, p.CA, key.Public(), p.caKey)
+	if err != nil {
+		return nil, err
+	}
+	return &Identity{Cert: cert, Key: key, Chain: []*x509.Certificate{p.CA, p.Root}, Profile: profile, Person: person}, nil
+}
+
+// GenerateKey makes a private key of type kt.
+func GenerateKey(kt KeyType, r io.Reader) (crypto.Signer, error) {
+	switch kt {
+	case RSA2048:
+		return rsa.GenerateKey(r, 2048)
+	case P256:
+		return ecdsa.GenerateKey(elliptic.P256(), r)
+	}
+	return nil, fmt.Errorf("testpki: unknown key type %q", kt)
+}
+
+// PKCS12 exports the identity with its chain as a PKCS#12 file protected by
+// password (AES-256-CBC with PBKDF2, HMAC-SHA-256 MAC: go-pkcs12's Modern).
+func (id *Identity) PKCS12(password string) ([]byte, error) {
+	return pkcs12.Modern.Encode(id.Key, id.Cert, id.Chain, password)
+}
+
+// Alias is the alias the daemon lists for the identity.
+func (id *Identity) Alias() string { return Alias(id.Cert) }
+
+// Alias computes the daemon's alias of a certificate: the subject fields in
+// certificate order, then serial number and validity (PROTOCOL.md §5.1).
+func Alias(cert *x509.Certificate) string {
+	var seq pkix.RDNSequence
+	var fields []capiws.AliasField
+	if _, err := asn1.Unmarshal(cert.RawSubject, &seq); err == nil {
+		for _, rdn := range seq {
+			for _, atv := range rdn {
+				key, ok := aliasKeys[atv.Type.String()]
+				if !ok {
+					key = atv.Type.String()
+				}
+				fields = append(fields, capiws.AliasField{Key: key, Value: fmt.Sprint(atv.Value)})
+			}
+		}
+	}
+	return capiws.FormatAlias(fields, cert.SerialNumber.Text(16), cert.NotBefore, cert.NotAfter)
+}
+
+// serial returns a random positive 40-bit serial, the size real E-IMZO
+// serials have (e.g. 218711a92).
+func (p *PKI) serial() *big.Int {
+	b := make([]byte, 5)
+	if _, err := io.ReadFull(p.rand, b); err != nil {
+		panic("testpki: no randomness: " + err.Error())
+	}
+	b[0] |= 0x10 // keep 9+ hex digits
+	return new(big.Int).SetBytes(b)
+}
+
+func sign(r io.Reader, tmpl, parent *x509.Certificate, pub crypto.PublicKey, priv crypto.Signer) (*x509.Certificate, error) {
+	der, err := x509.CreateCertificate(r, tmpl, parent, pub, priv)
+	if err != nil {
+		return nil, err
+	}
+	return x509.ParseCertificate(der)
+}
+
+// keyID is the RFC 5280 §4.2.1.2 method (1) key identifier.
+func keyID(pub crypto.PublicKey) []byte {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return nil
+	}
+	var spki struct {
+		Algorithm pkix.AlgorithmIdentifier
+		PublicKey asn1.BitString
+	}
+	if _, err := asn1.Unmarshal(der, &spki); err != nil {
+		return nil
+	}
+	sum := sha1.Sum(spki.PublicKey.Bytes)
+	return sum[:]
+}
+
+// Files of a saved PKI, relative to its folder. root.pem is the trust anchor.
+const (
+	RootCertFile = "root.pem"
+	RootKeyFile  = "root.key"
+	CACertFile   = "ca.pem"
+	CAKeyFile    = "ca.key"
+)
+
+// Save writes the PKI's certificates and CA keys (PKCS#8, unencrypted: this
+// is a test CA) into dir, creating it.
+func (p *PKI) Save(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	files := []struct {
+		name, typ string
+		der       func() ([]byte, error)
+		mode      os.FileMode
+	}{
+		{RootCertFile, "CERTIFICATE", func() ([]byte, error) { return p.Root.Raw, nil }, 0o644},
+		{CACertFile, "CERTIFICATE", func() ([]byte, error) { return p.CA.Raw, nil }, 0o644},
+		{RootKeyFile, "PRIVATE KEY", func() ([]byte, error) { return x509.MarshalPKCS8PrivateKey(p.rootKey) }, 0o600},
+		{CAKeyFile, "PRIVATE KEY", func() ([]byte, error) { return x509.MarshalPKCS8PrivateKey(p.caKey) }, 0o600},
+	}
+	for _, f := range files {
+		der, err := f.der()
+		if err != nil {
+			return err
+		}
+		if err := WriteFileAtomic(filepath.Join(dir, f.name), pem.EncodeToMemory(&pem.Block{Type: f.typ, Bytes: der}), f.mode); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Load reads a PKI that [PKI.Save] wrote.
+func Load(dir string, opts ...Option) (*PKI, error) {
+	c := newConfig(opts)
+	p := &PKI{now: c.now, rand: c.rand}
+	var err error
+	if p.Root, err = readCert(filepath.Join(dir, RootCertFile)); err != nil {
+		return nil, err
+	}
+	if p.CA, err = readCert(filepath.Join(dir, CACertFile)); err != nil {
+		return nil, err
+	}
+	if p.rootKey, err = readKey(filepath.Join(dir, RootKeyFile)); err != nil {
+		return nil, err
+	}
+	if p.caKey, err = readKey(filepath.Join(dir, CAKeyFile)); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func readPEM(path, typ string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	b, _ := pem.Decode(data)
+	if b == nil || b.Type != typ {
+		return nil, fmt.Errorf("testpki: %s: no %s PEM block", path, typ)
+	}
+	return b.Bytes, nil
+}
+
+func readCert(path string) (*x509.Certificate, error) {
+	der, err := readPEM(path, "CERTIFICATE")
+	if err != nil {
+		return nil, err
+	}
+	return x509.ParseCertificate(der)
+}
+
+func readKey(path string) (crypto.Signer, error) {
+	der, err := readPEM(path, "PRIVATE KEY")
+	if err != nil {
+		return nil, err
+	}
+	k, err := x509.ParsePKCS8PrivateKey(der)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := k.(crypto.Signer)
+	if !ok {
+		return nil, errors.New("testpki: " + path + ": not a signing key")
+	}
+	return s, nil
+}
+
+// WriteFileAtomic writes through a temporary file and a rename, so a crash
+// never leaves a half-written file where a good one was.
+func WriteFileAtomic(path string, data []byte, mode os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
