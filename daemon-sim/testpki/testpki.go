@@ -118,7 +118,7 @@ func (p Person) rdns() pkix.RDNSequence {
 // (PINFL, TINs) distinct between people of the same profile.
 func DefaultPerson(p Profile, n int) Person {
 	pinfl := fmt.Sprintf("3%02d019000000%02d", 1+n%99, n%100) // 14 digits
-	uid := fmt.Sprintf("5%08d", 10000000+n)                     // 9 digits
+	uid := fmt.Sprintf("5%08d", 10000000+n)                   // 9 digits
 	switch p {
 	case Legal:
 		return Person{CN: "TESTOVA TEST DIREKTOR", Name: "TEST", Surname: "TESTOVA", L: "YUNUSOBOD TUMANI",
@@ -257,8 +257,8 @@ func (p *PKI) Issue(profile Profile, kt KeyType, n int, opts ...IssueOption) (*I
 		SerialNumber: p.serial(),
 		RawSubject:   rawSubject,
 		NotBefore:    ic.notBefore.Truncate(time.Second), NotAfter: ic.notAfter.Truncate(time.Second),
-		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageEmailProtection},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageEmailProtection},
 		BasicConstraintsValid: true,
 		SubjectKeyId:          keyID(key.Public()),
 	}

@@ -30,12 +30,12 @@ type AliasField struct {
 // as in EIMZOClient.
 type Alias struct {
 	CN, Name, Surname, L, ST, C, O, T, UID, BusinessCategory string
-	PINFL        string // 1.2.860.3.16.1.2
-	OrgTIN       string // 1.2.860.3.16.1.1
-	SerialNumber string // lowercase hex, no leading zeros
-	ValidFrom    time.Time
-	ValidTo      time.Time
-	Fields       []AliasField // every pair, in order
+	PINFL                                                    string // 1.2.860.3.16.1.2
+	OrgTIN                                                   string // 1.2.860.3.16.1.1
+	SerialNumber                                             string // lowercase hex, no leading zeros
+	ValidFrom                                                time.Time
+	ValidTo                                                  time.Time
+	Fields                                                   []AliasField // every pair, in order
 }
 
 // TIN is the organisation TIN when present, else the personal TIN (UID),
