@@ -1,0 +1,86 @@
+import { EimzoError } from './errors.generated.js'
+import { createGo } from './wasm_exec.js'
+
+/** @internal The object the Go module hands over (wasm/jsapi). */
+export interface NativeApi {
+  newClient(options: object): NativeClient
+  /** Rejects when the Go program stops, so no call waits forever. */
+  exited: Promise<never>
+}
+
+/** @internal */
+export interface NativeClient {
+  install(opts?: object): Promise<any>
+  listKeys(opts?: object): Promise<any>
+  loadKey(cert: object, opts?: object): Promise<any>
+  sign(cert: object, data: unknown, opts?: object): Promise<any>
+}
+
+let loading: Promise<NativeApi> | undefined
+
+function defaultWasmUrl(): URL {
+  const base = import.meta.url ?? (typeof document !== 'undefined' ? (document.currentScript as HTMLScriptElement | null)?.src : undefined)
+  if (!base) {
+    throw new EimzoError('BAD_ARGUMENT', 'cannot locate eimzo.wasm: pass the wasmUrl option')
+  }
+  return new URL('./eimzo.wasm', base)
+}
+
+/**
+ * Fetches, compiles and starts the Go module once, on the first call that
+ * needs it. A failed load is not remembered, so a later call retries.
+ */
+export function loadNative(wasmUrl?: string | URL): Promise<NativeApi> {
+  if (typeof WebAssembly === 'undefined' || typeof WebSocket === 'undefined' || typeof window === 'undefined') {
+    return Promise.reject(new EimzoError('INTERNAL', 'eimzokit runs in the browser only: call it from client-side code (onMounted, useEffect, afterNextRender)'))
+  }
+  loading ??= start(wasmUrl).catch((e) => {
+    loading = undefined
+    throw e instanceof EimzoError ? e : new EimzoError('INTERNAL', 'loading eimzo.wasm failed: ' + String((e as Error)?.message ?? e), { cause: e })
+  })
+  return loading
+}
+
+async function start(wasmUrl?: string | URL): Promise<NativeApi> {
+  const Go = createGo(globalThis)
+  const go = new Go()
+  // The module hands its API to a global function whose name only it and
+  // this loader know; the function removes itself at once.
+  const name = '__eimzokit_' + Math.random().toString(36).slice(2)
+  const ready = new Promise<NativeApi>((resolve) => {
+    Object.defineProperty(globalThis, name, {
+      configurable: true,
+      value: (api: NativeApi) => {
+        delete (globalThis as any)[name]
+        resolve(api)
+      },
+    })
+  })
+  go.env = { EIMZOKIT_HANDSHAKE: name }
+  const url = wasmUrl ?? defaultWasmUrl()
+  let instance: WebAssembly.Instance
+  try {
+    const response = fetch(url)
+    if (typeof WebAssembly.instantiateStreaming === 'function') {
+      try {
+        instance = (await WebAssembly.instantiateStreaming(response, go.importObject)).instance
+      } catch (e) {
+        // A server that does not send application/wasm: compile from bytes.
+        const bytes = await (await fetch(url)).arrayBuffer()
+        instance = (await WebAssembly.instantiate(bytes, go.importObject)).instance
+      }
+    } else {
+      const bytes = await (await response).arrayBuffer()
+      instance = (await WebAssembly.instantiate(bytes, go.importObject)).instance
+    }
+  } catch (e) {
+    delete (globalThis as any)[name]
+    throw e
+  }
+  const exited = go.run(instance).then(() => {
+    loading = undefined
+    throw new EimzoError('INTERNAL', 'the eimzokit WebAssembly module stopped; the browser console has its last words')
+  })
+  exited.catch(() => {})
+  return ready.then((api) => Object.assign(api, { exited }))
+}
