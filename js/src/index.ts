@@ -1,6 +1,6 @@
 import { EimzoError, errorClasses, type ErrorCode, catalogue } from './errors.generated.js'
 import { loadNative, type NativeClient } from './loader.js'
-import type { BinaryInput, CallOptions, Certificate, EimzoClient, EimzoOptions, SignOptions, SignResult, VersionInfo } from './types.js'
+import type { BinaryInput, CallOptions, Certificate, EimzoClient, EimzoOptions, KeyHandle, LoadKeyOptions, SignOptions, SignResult, VersionInfo } from './types.js'
 
 export * from './errors.generated.js'
 export type * from './types.js'
@@ -23,7 +23,10 @@ export function toEimzoError(e: unknown): EimzoError {
   })
 }
 
-class Client implements EimzoClient {
+/** The part of EimzoClient built so far. */
+export type EimzoClientSoFar = Pick<EimzoClient, 'version' | 'install' | 'listKeys' | 'loadKey' | 'sign'>
+
+class Client implements EimzoClientSoFar {
   version: VersionInfo | undefined
   #native: Promise<{ client: NativeClient; exited: Promise<never> }> | undefined
   readonly #options: EimzoOptions
@@ -59,8 +62,9 @@ class Client implements EimzoClient {
     return this.#call((c) => c.listKeys(opts))
   }
 
-  loadKey(cert: Certificate, opts?: CallOptions): Promise<string> {
-    return this.#call((c) => c.loadKey(cert, opts))
+  async loadKey(cert: Certificate, opts?: LoadKeyOptions): Promise<KeyHandle> {
+    const id: string = await this.#call((c) => c.loadKey(cert, opts))
+    return { id, cert }
   }
 
   sign(cert: Certificate, data: BinaryInput, opts?: SignOptions): Promise<SignResult> {
@@ -69,6 +73,6 @@ class Client implements EimzoClient {
 }
 
 /** Creates a client. Nothing is loaded until the first call. */
-export function createEimzo(options: EimzoOptions = {}): EimzoClient {
+export function createEimzo(options: EimzoOptions = {}): EimzoClientSoFar {
   return new Client(options)
 }
