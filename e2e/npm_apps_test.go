@@ -41,6 +41,7 @@ type npmApp struct {
 var npmApps = []npmApp{
 	{name: "vue", serve: staticApp("vue/dist"), noSelection: "Sertifikat tanlanmagan"},
 	{name: "react", serve: staticApp("react/dist"), noSelection: "Sertifikat tanlanmagan"},
+	{name: "angular", serve: staticApp("angular/dist/browser"), noSelection: "Sertifikat tanlanmagan"},
 }
 
 // appDir is a folder of e2e/apps; it fails the test when the app is not built.
