@@ -36,12 +36,19 @@ type npmApp struct {
 	serve func(t *testing.T, simURL string) string
 	// noSelection is the message of the error when nothing is selected.
 	noSelection string
+	// ready, when set, is a JS condition that holds once the page is
+	// interactive (for server-rendered pages: hydrated).
+	ready string
+	// check, when set, runs app-specific checks once the page is ready.
+	check func(t *testing.T, ctx context.Context, page, simURL string)
 }
 
 var npmApps = []npmApp{
 	{name: "vue", serve: staticApp("vue/dist"), noSelection: "Sertifikat tanlanmagan"},
 	{name: "react", serve: staticApp("react/dist"), noSelection: "Sertifikat tanlanmagan"},
 	{name: "angular", serve: staticApp("angular/dist/browser"), noSelection: "Sertifikat tanlanmagan"},
+	// lang "en" comes from the module's `eimzo` key in nuxt.config.ts.
+	{name: "nuxt", serve: nuxtApp, noSelection: "No certificate is selected", ready: `document.getElementById('nuxt').dataset.sameClient === 'true'`, check: checkNuxt},
 }
 
 // appDir is a folder of e2e/apps; it fails the test when the app is not built.
@@ -133,6 +140,14 @@ func TestNpmApps(t *testing.T) {
 			ctx := browser.New(t)
 			if err := chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.ID("list"))); err != nil {
 				t.Fatalf("open %s: %v", page, err)
+			}
+			if app.ready != "" {
+				if err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](app.ready, chromedp.WithPollingTimeout(60*time.Second))); err != nil {
+					t.Fatalf("%s: the page did not get ready: %v", app.name, err)
+				}
+			}
+			if app.check != nil {
+				app.check(t, ctx, page, sim.URL)
 			}
 
 			// Nothing selected: the wrapper's typed error, before any daemon call.
