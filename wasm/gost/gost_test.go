@@ -500,7 +500,7 @@ func TestPrivateKeyErrors(t *testing.T) {
 
 func BenchmarkSign(b *testing.B) {
 	for _, c := range allCurves {
-		b.Run(c.Name()[29:30], func(b *testing.B) {
+		b.Run(c.Name()[28:29], func(b *testing.B) {
 			rng := newDetRand(1)
 			priv, _ := GenerateKey(c, rng)
 			d := gost94.Sum([]byte("bench"))
@@ -515,7 +515,7 @@ func BenchmarkSign(b *testing.B) {
 
 func BenchmarkVerify(b *testing.B) {
 	for _, c := range allCurves {
-		b.Run(c.Name()[29:30], func(b *testing.B) {
+		b.Run(c.Name()[28:29], func(b *testing.B) {
 			rng := newDetRand(1)
 			priv, _ := GenerateKey(c, rng)
 			d := gost94.Sum([]byte("bench"))
