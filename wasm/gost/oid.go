@@ -31,9 +31,9 @@ var (
 	OIDOzMSt2024 = asn1.ObjectIdentifier{1, 2, 860, 3, 15, 2}
 
 	// RFC 4357 / RFC 4491 identifiers of the same algorithms.
-	OIDCryptoProPublicKey      = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 19}   // id-GostR3410-2001
-	OIDCryptoProSignature      = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 3}    // id-GostR3411-94-with-GostR3410-2001
-	OIDCryptoProDigest         = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 9}    // id-GostR3411-94
+	OIDCryptoProPublicKey      = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 19}    // id-GostR3410-2001
+	OIDCryptoProSignature      = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 3}     // id-GostR3411-94-with-GostR3410-2001
+	OIDCryptoProDigest         = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 9}     // id-GostR3411-94
 	OIDCryptoProDigestParamSet = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 30, 1} // id-GostR3411-94-CryptoProParamSet
 
 	oidUzParamArc = asn1.ObjectIdentifier{1, 2, 860, 3, 15, 1, 1, 2, 1}
