@@ -539,3 +539,26 @@ func BenchmarkReferenceBig(b *testing.B) {
 		refMult(p, k, refPoint{p.X, p.Y})
 	}
 }
+
+// BenchmarkScalarMult is one variable-base k·Q (4-bit window, constant
+// time), the counterpart of BenchmarkReferenceBig.
+func BenchmarkScalarMult(b *testing.B) {
+	c := curveA
+	k := bigToElem(new(big.Int).Sub(c.Params().Q, big.NewInt(12345)))
+	g := c.affine(&c.gx, &c.gy)
+	var r point
+	for b.Loop() {
+		c.scalarMult(&r, &g, &k)
+	}
+}
+
+// BenchmarkBaseMult is one fixed-base k·P with the comb table.
+func BenchmarkBaseMult(b *testing.B) {
+	c := curveA
+	k := bigToElem(new(big.Int).Sub(c.Params().Q, big.NewInt(12345)))
+	var r point
+	c.baseMult(&r, &k)
+	for b.Loop() {
+		c.baseMult(&r, &k)
+	}
+}

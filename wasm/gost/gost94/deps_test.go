@@ -15,7 +15,7 @@ import (
 // in math/big (and with it most of crypto). It runs `go list -deps`, so it is skipped with
 // -short and where the go tool is not available.
 func TestDepsStayLight(t *testing.T) {
-	if testing.Short() {
+	if testing.Short() || runtime.GOOS == "js" || runtime.GOOS == "wasip1" {
 		t.Skip("runs the go tool")
 	}
 	gotool := filepath.Join(runtime.GOROOT(), "bin", "go")
