@@ -493,6 +493,12 @@ func TestPrivateKeyErrors(t *testing.T) {
 	if _, err := Sign(newDetRand(4), priv, make([]byte, 31)); !errors.Is(err, ErrDigestLength) {
 		t.Errorf("short digest: %v", err)
 	}
+	if _, err := priv.Sign(newDetRand(4), make([]byte, 32), crypto.SHA256); !errors.Is(err, ErrUnsupportedAlgorithm) {
+		t.Errorf("SHA-256 opts: %v", err)
+	}
+	if _, err := priv.Sign(newDetRand(4), make([]byte, 32), crypto.Hash(0)); err != nil {
+		t.Errorf("zero hash opts: %v", err)
+	}
 	if _, err := GenerateKey(CurveA(), bytes.NewReader(nil)); err == nil {
 		t.Error("GenerateKey with an empty reader succeeded")
 	}

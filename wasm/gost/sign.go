@@ -170,9 +170,15 @@ func (k *PrivateKey) Equal(x crypto.PrivateKey) bool {
 }
 
 // Sign implements crypto.Signer: digest is the 32-byte GOST R 34.11-94
-// digest of the message (in the byte order the hash emits) and opts is
-// ignored. The signature is s ‖ r, 64 bytes.
+// digest of the message (in the byte order the hash emits). GOST R
+// 34.11-94 has no crypto.Hash value, so opts must be nil or have
+// HashFunc() == 0; anything else (say, a SHA-256 digest handed over by
+// generic code) is refused rather than signed. The signature is s ‖ r,
+// 64 bytes.
 func (k *PrivateKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	if opts != nil && opts.HashFunc() != 0 {
+		return nil, fmt.Errorf("%w: a %v digest cannot be signed with GOST R 34.10-2001; pass a GOST R 34.11-94 digest with nil opts", ErrUnsupportedAlgorithm, opts.HashFunc())
+	}
 	return Sign(rand, k, digest)
 }
 

@@ -78,6 +78,18 @@ func TestDoubleHash(t *testing.T) {
 	}
 }
 
+// TestTimestampImprint: the test-PKI TSA's messageImprint is the GOST
+// R 34.11-94 digest of the 64 signature bytes it timestamps
+// (testdata/e-imzo-doc-test-pki-keys.txt).
+func TestTimestampImprint(t *testing.T) {
+	sig, _ := hex.DecodeString("a88ab92b3eed2221925a8532a88ff52d94fc7fa2d0b3579f614822f0723395ee4727de2ed694a21715879637b3181febb94da9016f5a1737d7e9f9920719e90d")
+	d := Sum(sig)
+	const want = "e96377344d7bab212bcb6c6b82c25fb61600bb4d3f9645aa40c3ec51e4827605"
+	if got := hex.EncodeToString(d[:]); got != want {
+		t.Errorf("imprint = %s, want %s", got, want)
+	}
+}
+
 // TestCustomSBox checks that NewWithSBox expands an S-box it has not
 // precomputed the same way as the built-in ones.
 func TestCustomSBox(t *testing.T) {
