@@ -222,8 +222,48 @@ func (c *Curve) add(r, p1, p2 *point) {
 	r.x, r.y, r.z = x3, y3, z3
 }
 
-// double sets r = 2·p. (The complete addition formula handles it.)
-func (c *Curve) double(r, p *point) { c.add(r, p, p) }
+// double sets r = 2·p with the exception-free doubling formulas for a = −3
+// (Renes, Costello, Batina 2016, Algorithm 6): 8M + 3S instead of the 12M
+// of add(p, p), with the same result. r may alias p.
+func (c *Curve) double(r, p *point) {
+	f := c.fp
+	var t0, t1, t2, t3, x3, y3, z3 elem
+	f.sqr(&t0, &p.x)
+	f.sqr(&t1, &p.y)
+	f.sqr(&t2, &p.z)
+	f.mul(&t3, &p.x, &p.y)
+	f.add(&t3, &t3, &t3)
+	f.mul(&z3, &p.x, &p.z)
+	f.add(&z3, &z3, &z3)
+	f.mul(&y3, &c.b, &t2)
+	f.sub(&y3, &y3, &z3)
+	f.add(&x3, &y3, &y3)
+	f.add(&y3, &x3, &y3)
+	f.sub(&x3, &t1, &y3)
+	f.add(&y3, &t1, &y3)
+	f.mul(&y3, &x3, &y3)
+	f.mul(&x3, &x3, &t3)
+	f.add(&t3, &t2, &t2)
+	f.add(&t2, &t2, &t3)
+	f.mul(&z3, &c.b, &z3)
+	f.sub(&z3, &z3, &t2)
+	f.sub(&z3, &z3, &t0)
+	f.add(&t3, &z3, &z3)
+	f.add(&z3, &z3, &t3)
+	f.add(&t3, &t0, &t0)
+	f.add(&t0, &t3, &t0)
+	f.sub(&t0, &t0, &t2)
+	f.mul(&t0, &t0, &z3)
+	f.add(&y3, &y3, &t0)
+	f.mul(&t0, &p.y, &p.z)
+	f.add(&t0, &t0, &t0)
+	f.mul(&z3, &t0, &z3)
+	f.sub(&x3, &x3, &z3)
+	f.mul(&z3, &t0, &t1)
+	f.add(&z3, &z3, &z3)
+	f.add(&z3, &z3, &z3)
+	r.x, r.y, r.z = x3, y3, z3
+}
 
 // selectPoint sets r = table[idx] without a data-dependent memory access.
 func selectPoint(r *point, table *[16]point, idx uint64) {

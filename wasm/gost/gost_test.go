@@ -227,12 +227,23 @@ func TestPointArithmeticAgainstReference(t *testing.T) {
 				t.Fatalf("%s: window %v·Q differs", c.Name(), k)
 			}
 		}
-		// P + P through add equals doubling; P + (−P) is the identity.
+		// P + P through add and through double equal the reference
+		// doubling, also for a point with Z ≠ 1 and for the identity;
+		// P + (−P) is the identity.
 		gp := c.affine(&c.gx, &c.gy)
-		var s point
+		var s, d point
 		c.add(&s, &gp, &gp)
-		if got, want := pointToRef(c, &s), refAdd(p, g, g); got.x.Cmp(want.x) != 0 {
+		if got, want := pointToRef(c, &s), refAdd(p, g, g); got.x.Cmp(want.x) != 0 || got.y.Cmp(want.y) != 0 {
 			t.Fatalf("%s: P+P", c.Name())
+		}
+		c.double(&d, &s) // s has Z ≠ 1
+		if got, want := pointToRef(c, &d), refMult(p, big.NewInt(4), g); got.x.Cmp(want.x) != 0 || got.y.Cmp(want.y) != 0 {
+			t.Fatalf("%s: double(2P)", c.Name())
+		}
+		id := c.identity()
+		c.double(&d, &id)
+		if isZero(&d.z) != 1 {
+			t.Fatalf("%s: double(O) is not O", c.Name())
 		}
 		var ny elem
 		c.fp.neg(&ny, &c.gy)
