@@ -40,9 +40,9 @@
 //
 // Implementation: the field and scalar arithmetic is hand-written
 // Montgomery multiplication on four 64-bit limbs, and points use the
-// complete addition and doubling formulas of Renes, Costello and Batina, so signing
-// (k·P, s = r·d + k·e) and key generation run in constant time with
-// constant-time table lookups. Verification uses only public values. The
-// variable-base multiplication is about seven times faster than the
+// complete addition and doubling formulas of Renes, Costello and Batina,
+// so signing (k·P, s = r·d + k·e) and key generation run in constant time
+// with constant-time table lookups. Verification uses only public values.
+// The variable-base multiplication is about seven times faster than the
 // affine math/big reference in the tests.
 package gost
