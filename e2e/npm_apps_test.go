@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -76,15 +74,7 @@ func serveDir(t *testing.T, dir, csp string) string {
 		w.Header().Set("Content-Security-Policy", csp)
 		files.ServeHTTP(w, r)
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &httptest.Server{Listener: ln, Config: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}}
-	hs.Start()
-	t.Cleanup(hs.Close)
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return "http://localhost:" + port
+	return serveLocalhost(t, h)
 }
 
 // cancellingUser types the right password, except for one key, whose

@@ -72,3 +72,13 @@ export class FakeClient implements Pick<EimzoClient, 'version' | Method> {
 
 export const notInstalled = () => new EimzoNotInstalledError('NOT_INSTALLED', 'E-IMZO is not installed or not running')
 export const cancelled = () => new EimzoWrongPasswordError('PASSWORD_CANCELLED', 'password entry was cancelled')
+
+/** What fn throws (undefined when it returns). */
+export function thrown(fn: () => unknown): EimzoError | undefined {
+  try {
+    fn()
+  } catch (e) {
+    return e as EimzoError
+  }
+  return undefined
+}

@@ -7,7 +7,7 @@ import { renderToString } from 'react-dom/server'
 import { afterEach, describe, expect, it } from 'vitest'
 import { EimzoError, EimzoWrongPasswordError } from '../src/index.js'
 import { EimzoNoCertificateSelectedError, EimzoProvider, useEimzo, type UseEimzo } from '../src/react/index.js'
-import { cancelled, FakeClient } from './fake.js'
+import { cancelled, FakeClient, thrown } from './fake.js'
 
 ;(globalThis as any).IS_REACT_ACT_ENVIRONMENT = true
 
@@ -97,13 +97,7 @@ describe('eimzokit/react', () => {
       useEimzo()
       return null
     }
-    const err = (() => {
-      try {
-        renderToString(createElement(Bare))
-      } catch (e) {
-        return e as EimzoError
-      }
-    })()
+    const err = thrown(() => renderToString(createElement(Bare)))
     expect(err).toBeInstanceOf(EimzoError)
     expect(err?.code).toBe('BAD_ARGUMENT')
     expect(err?.message).toContain('<EimzoProvider>')

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { createApp, defineComponent, nextTick, type App } from 'vue'
 import { EimzoError, EimzoWrongPasswordError } from '../src/index.js'
 import { EimzoKey, EimzoNoCertificateSelectedError, EimzoVuePlugin, useEimzo, type UseEimzo } from '../src/vue/index.js'
-import { cancelled, FakeClient } from './fake.js'
+import { cancelled, FakeClient, thrown } from './fake.js'
 
 function mount(template: string, client = new FakeClient()) {
   const el = document.createElement('div')
@@ -107,13 +107,7 @@ describe('eimzokit/vue', () => {
 
   it('useEimzo() without the plugin throws a clear EimzoError', () => {
     const app = createApp({ render: () => null })
-    const err = (() => {
-      try {
-        app.runWithContext(() => useEimzo())
-      } catch (e) {
-        return e as EimzoError
-      }
-    })()
+    const err = thrown(() => app.runWithContext(() => useEimzo()))
     expect(err).toBeInstanceOf(EimzoError)
     expect(err?.code).toBe('BAD_ARGUMENT')
     expect(err?.message).toContain('EimzoVuePlugin')
