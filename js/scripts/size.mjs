@@ -27,9 +27,15 @@ async function app(name, code, external = []) {
   return gz(b)
 }
 const core = await app('app: createEimzo only', `import { createEimzo } from 'eimzokit'; createEimzo().install()`)
+// Tree-shaking: the error classes alone leave the loader and the Go glue out.
+const errorsOnly = await app('app: EimzoError only', `import { EimzoError } from 'eimzokit'; console.log(EimzoError)`)
 await app('app: eimzokit/vue (vue external)', `import { EimzoVuePlugin, useEimzo } from 'eimzokit/vue'; console.log(EimzoVuePlugin, useEimzo)`, ['vue'])
 console.log('size: JS glue (bytes, raw / gzip -9)')
 for (const [n, r, g] of rows) console.log(`  ${n.padEnd(40)} ${String(r).padStart(7)} ${String(g).padStart(7)}`)
+if (errorsOnly * 2 > core) {
+  console.error('size: importing EimzoError alone pulls in most of the core: the package no longer tree-shakes')
+  process.exit(1)
+}
 if (core > limit) {
   console.error(`size: the createEimzo app bundle is ${core} bytes gzip, over the ${limit}-byte goal`)
   process.exit(1)
