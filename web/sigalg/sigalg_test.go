@@ -62,7 +62,9 @@ func TestVerify(t *testing.T) {
 	d1 := sha1.Sum(msg)
 	sha1Sig, _ := rsa.SignPKCS1v15(rand.Reader, rsaKey, crypto.SHA1, d1[:])
 
-	alg := func(oid asn1.ObjectIdentifier) pkix.AlgorithmIdentifier { return pkix.AlgorithmIdentifier{Algorithm: oid} }
+	alg := func(oid asn1.ObjectIdentifier) pkix.AlgorithmIdentifier {
+		return pkix.AlgorithmIdentifier{Algorithm: oid}
+	}
 	pss := func(p asn1.RawValue) pkix.AlgorithmIdentifier {
 		return pkix.AlgorithmIdentifier{Algorithm: sigalg.OIDRSASSAPSS, Parameters: p}
 	}
