@@ -88,11 +88,15 @@ func WithHTTPClient(hc *http.Client) Option { return func(c *Checker) { c.http =
 // WithOCSP adds OCSP responders to ask before those certificates name
 // (e.g. a local mirror, or daemon-sim's responder for certificates that
 // name none).
-func WithOCSP(urls ...string) Option { return func(c *Checker) { c.ocspURLs = append(c.ocspURLs, urls...) } }
+func WithOCSP(urls ...string) Option {
+	return func(c *Checker) { c.ocspURLs = append(c.ocspURLs, urls...) }
+}
 
 // WithCRL adds CRLs to consult before those certificates name; a CRL is
 // used for the certificates of its issuer only.
-func WithCRL(urls ...string) Option { return func(c *Checker) { c.crlURLs = append(c.crlURLs, urls...) } }
+func WithCRL(urls ...string) Option {
+	return func(c *Checker) { c.crlURLs = append(c.crlURLs, urls...) }
+}
 
 // WithMaxAge sets the freshness limit: an answer whose thisUpdate is older
 // than d is not used (default 7 days).
