@@ -32,6 +32,9 @@ func (s Status) String() string {
 	return [...]string{"UNKNOWN", "GOOD", "REVOKED"}[s]
 }
 
+// MarshalText writes the status by name in JSON reports.
+func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
 // Result is a fresh answer about one certificate.
 type Result struct {
 	Status     Status    `json:"status"`
