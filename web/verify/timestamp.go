@@ -268,3 +268,13 @@ func (v *Verifier) Timestamp(ctx context.Context, der []byte, tsa *tsp.Client) (
 	}
 	return out, stamped, nil
 }
+
+// VerifyToken checks an RFC 3161 token over signature (a signature value):
+// what [Verifier.Verify] checks of a signer's time-stamp.
+func (v *Verifier) VerifyToken(ctx context.Context, token, signature []byte) (*TimestampReport, error) {
+	ts, f := v.checkToken(ctx, token, signature, nil, v.now())
+	if f != nil {
+		return ts, &Error{Code: f.code, Err: errors.New(f.msg)}
+	}
+	return ts, nil
+}
