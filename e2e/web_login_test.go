@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -18,6 +19,17 @@ func waitAuth() chromedp.Action[chromedp.Void] {
 		chromedp.WithPollingTimeout(60*time.Second))
 }
 
+// openPage opens the demo page in a fresh browser and lists the
+// simulator's keys.
+func openPage(t *testing.T, url string) context.Context {
+	t.Helper()
+	ctx := browser.New(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.Click(chromedp.ID("list")), waitStatus()); err != nil {
+		t.Fatalf("list keys: %v", err)
+	}
+	return ctx
+}
+
 // TestLoginInBrowser drives the demo page in headless Chromium: the page gets
 // a challenge, the wasm client signs it with a simulated key, the page posts
 // it to /api/auth/login and gets the session cookie, and a protected call
@@ -25,14 +37,7 @@ func waitAuth() chromedp.Action[chromedp.Void] {
 // of the same signed challenge is refused.
 func TestLoginInBrowser(t *testing.T) {
 	st := startWebStack(t)
-	ctx := browser.New(t)
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(st.PageURL),
-		chromedp.Click(chromedp.ID("list")),
-		waitStatus(),
-	); err != nil {
-		t.Fatalf("list keys: %v", err)
-	}
+	ctx := openPage(t, st.PageURL)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("login")), waitAuth()); err != nil {
 		t.Fatalf("sign in: %v", err)
 	}
@@ -110,11 +115,8 @@ func TestLoginInBrowser(t *testing.T) {
 // the revocation status from daemon-sim's OCSP responder.
 func TestTimestampedSignatureInBrowser(t *testing.T) {
 	st := startWebStack(t)
-	ctx := browser.New(t)
+	ctx := openPage(t, st.PageURL)
 	if err := chromedp.Do(ctx,
-		chromedp.Navigate(st.PageURL),
-		chromedp.Click(chromedp.ID("list")),
-		waitStatus(),
 		chromedp.Click(chromedp.ID("timestamp")),
 		chromedp.Click(chromedp.ID("sign")),
 		waitStatus(),

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/eimzokit/eimzokit/web/auth"
+	"github.com/eimzokit/eimzokit/web/internal/testclock"
 	"github.com/eimzokit/eimzokit/web/store"
 	"github.com/eimzokit/eimzokit/web/store/redistest"
 	"github.com/golang-jwt/jwt/v5"
@@ -25,21 +26,9 @@ import (
 
 var epoch = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 var user = auth.User{Name: "TESTOV TEST FUQARO", PINFL: "30201900000001", TIN: "510000001", Serial: "1a2b3c4d5e"}
 
-func service(t testing.TB, st store.Store, c *clock, key *auth.Key, opts ...auth.Option) *auth.Service {
+func service(t testing.TB, st store.Store, c *testclock.Clock, key *auth.Key, opts ...auth.Option) *auth.Service {
 	t.Helper()
 	if key == nil {
 		var err error
@@ -94,7 +83,7 @@ func TestKeys(t *testing.T) {
 	if _, err := auth.LoadKey([]byte("no pem")); err == nil {
 		t.Error("junk accepted")
 	}
-	s := service(t, store.NewMemory(), &clock{t: epoch}, k)
+	s := service(t, store.NewMemory(), testclock.New(epoch), k)
 	set, _ := s.JWKS()
 	var jwks auth.JWKS
 	if json.Unmarshal(set, &jwks) != nil || len(jwks.Keys) != 1 || jwks.Keys[0].Kid != k.ID || jwks.Keys[0].Crv != "P-256" || strings.Contains(string(set), `"d"`) {
@@ -103,7 +92,7 @@ func TestKeys(t *testing.T) {
 }
 
 func TestVerifyJWT(t *testing.T) {
-	c := &clock{t: epoch}
+	c := testclock.New(epoch)
 	st := store.NewMemory(store.WithClock(c.Now))
 	key, _ := auth.GenerateKey()
 	s := service(t, st, c, key)
@@ -212,7 +201,7 @@ func TestConfig(t *testing.T) {
 	}
 }
 
-func stores(t *testing.T, c *clock) map[string]store.Store {
+func stores(t *testing.T, c *testclock.Clock) map[string]store.Store {
 	r, err := store.OpenRedis(context.Background(), redistest.Start(t))
 	if err != nil {
 		t.Fatal(err)
@@ -222,7 +211,7 @@ func stores(t *testing.T, c *clock) map[string]store.Store {
 }
 
 func TestChallenges(t *testing.T) {
-	c := &clock{t: epoch}
+	c := testclock.New(epoch)
 	for name, st := range stores(t, c) {
 		t.Run(name, func(t *testing.T) {
 			s := service(t, st, c, nil)
@@ -281,7 +270,7 @@ func TestChallenges(t *testing.T) {
 }
 
 func TestSessions(t *testing.T) {
-	c := &clock{t: epoch}
+	c := testclock.New(epoch)
 	for name, st := range stores(t, c) {
 		t.Run(name, func(t *testing.T) {
 			s := service(t, st, c, nil)
@@ -341,7 +330,7 @@ func TestSessions(t *testing.T) {
 }
 
 func FuzzVerifyJWT(f *testing.F) {
-	c := &clock{t: epoch}
+	c := testclock.New(epoch)
 	s := service(f, store.NewMemory(store.WithClock(c.Now)), c, nil)
 	sess, err := s.StartSession(context.Background(), user)
 	if err != nil {

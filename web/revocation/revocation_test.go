@@ -17,6 +17,8 @@ import (
 
 	"github.com/eimzokit/eimzokit/daemon-sim/pkisvc"
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
+	"github.com/eimzokit/eimzokit/web/internal/pkitest"
+	"github.com/eimzokit/eimzokit/web/internal/testclock"
 	"github.com/eimzokit/eimzokit/web/revocation"
 	"github.com/eimzokit/eimzokit/web/sigalg"
 	"golang.org/x/crypto/ocsp"
@@ -24,20 +26,8 @@ import (
 
 var epoch = time.Date(2026, 2, 1, 10, 0, 0, 0, time.UTC)
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type fixture struct {
-	clock          *clock
+	clock          *testclock.Clock
 	pki            *testpki.PKI
 	svc            *pkisvc.Service
 	base           string
@@ -48,24 +38,11 @@ type fixture struct {
 
 func start(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{clock: &clock{t: epoch}}
-	var err error
-	if f.pki, err = testpki.New(testpki.WithClock(f.clock.Now)); err != nil {
-		t.Fatal(err)
-	}
-	if f.svc, err = pkisvc.New(f.pki, pkisvc.WithClock(f.clock.Now)); err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(f.svc)
-	t.Cleanup(hs.Close)
-	f.base = hs.URL
-	f.ocspURL, f.caCRL, f.rootCRL = hs.URL+pkisvc.PathOCSP, hs.URL+pkisvc.PathCACRL, hs.URL+pkisvc.PathRootCRL
-	if f.linked, err = f.pki.IssueLinked(testpki.Physical, testpki.P256, 1, f.svc.Links(hs.URL)); err != nil {
-		t.Fatal(err)
-	}
-	if f.bare, err = f.pki.Issue(testpki.Legal, testpki.RSA2048, 2); err != nil {
-		t.Fatal(err)
-	}
+	w := pkitest.Start(t, epoch)
+	f := &fixture{clock: w.Clock, pki: w.PKI, svc: w.Svc, base: w.URL,
+		ocspURL: w.URL + pkisvc.PathOCSP, caCRL: w.URL + pkisvc.PathCACRL, rootCRL: w.URL + pkisvc.PathRootCRL}
+	f.linked = w.IssueLinked(t, testpki.Physical, testpki.P256, 1)
+	f.bare = w.Issue(t, testpki.Legal, testpki.RSA2048, 2)
 	return f
 }
 

@@ -504,15 +504,7 @@ func (s *server) handleEIMZOMakeAttached(w http.ResponseWriter, r *http.Request)
 			return
 		}
 	}
-	out, err := sd.Marshal()
-	if err != nil {
-		s.eimzoFail(w, http.StatusInternalServerError, statusBadRequest, "INTERNAL", err.Error())
-		return
-	}
-	writeJSON(w, http.StatusOK, struct {
-		PKCS7B64 string `json:"pkcs7b64"`
-		eimzoStatus
-	}{base64.StdEncoding.EncodeToString(out), eimzoStatus{Status: statusOK}})
+	s.writePKCS7(w, sd)
 }
 
 // handleEIMZOJoin: POST /frontend/pkcs7/join (pkcs7_64|pkcs7_64 over the
@@ -538,7 +530,12 @@ func (s *server) handleEIMZOJoin(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, eimzoStatus{Status: statusBadRequest, Message: err.Error(), Code: code})
 		return
 	}
-	out, err := a.Marshal()
+	s.writePKCS7(w, a)
+}
+
+// writePKCS7 answers {"pkcs7b64", "status": 1, "message": ""}.
+func (s *server) writePKCS7(w http.ResponseWriter, sd *cms.SignedData) {
+	out, err := sd.Marshal()
 	if err != nil {
 		s.eimzoFail(w, http.StatusInternalServerError, statusBadRequest, "INTERNAL", err.Error())
 		return

@@ -244,21 +244,26 @@ func (s *server) esAnswer(w http.ResponseWriter, r *http.Request, code string) {
 	writeJSON(w, http.StatusOK, esResult{Error: newESError(r, code)})
 }
 
-// handleOfficer: POST /api/esignature/officer/verify.
-func (s *server) handleOfficer(w http.ResponseWriter, r *http.Request) {
-	u, ok := s.esUser(w, r)
-	if !ok {
-		return
-	}
+// esRequest reads {"signature", "data"} and verifies it (esVerify).
+func (s *server) esRequest(w http.ResponseWriter, r *http.Request) (*verify.Report, string, bool) {
 	var req struct {
 		Signature string `json:"signature"`
 		Data      string `json:"data"`
 	}
 	if err := decodeJSON(w, r, MaxBodyBytes, &req); err != nil {
 		s.esFail(w, r, http.StatusBadRequest, "ERROR_BAD_REQUEST")
+		return nil, "", false
+	}
+	return s.esVerify(w, r, req.Signature, req.Data)
+}
+
+// handleOfficer: POST /api/esignature/officer/verify.
+func (s *server) handleOfficer(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.esUser(w, r)
+	if !ok {
 		return
 	}
-	rep, code, ok := s.esVerify(w, r, req.Signature, req.Data)
+	rep, code, ok := s.esRequest(w, r)
 	if !ok {
 		return
 	}
@@ -324,15 +329,7 @@ func (s *server) handleOwner(w http.ResponseWriter, r *http.Request) {
 	if _, ok := s.esUser(w, r); !ok {
 		return
 	}
-	var req struct {
-		Signature string `json:"signature"`
-		Data      string `json:"data"`
-	}
-	if err := decodeJSON(w, r, MaxBodyBytes, &req); err != nil {
-		s.esFail(w, r, http.StatusBadRequest, "ERROR_BAD_REQUEST")
-		return
-	}
-	rep, code, ok := s.esVerify(w, r, req.Signature, req.Data)
+	rep, code, ok := s.esRequest(w, r)
 	if !ok {
 		return
 	}

@@ -19,6 +19,8 @@ import (
 	"github.com/eimzokit/eimzokit/web/audit"
 	"github.com/eimzokit/eimzokit/web/auth"
 	"github.com/eimzokit/eimzokit/web/cms"
+	"github.com/eimzokit/eimzokit/web/internal/pkitest"
+	"github.com/eimzokit/eimzokit/web/internal/testclock"
 	"github.com/eimzokit/eimzokit/web/revocation"
 	"github.com/eimzokit/eimzokit/web/server"
 	"github.com/eimzokit/eimzokit/web/sigalg"
@@ -28,18 +30,6 @@ import (
 )
 
 var epoch = time.Date(2026, 5, 20, 9, 0, 0, 0, time.UTC)
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // syncBuffer is an audit sink tests can read.
 type syncBuffer struct {
@@ -56,7 +46,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 
 // env is a backend on loopback with the test PKI's services behind it.
 type env struct {
-	clock                          *clock
+	clock                          *testclock.Clock
 	pki                            *testpki.PKI
 	svc                            *pkisvc.Service
 	pkiURL                         string
@@ -74,24 +64,10 @@ type envOption func(*server.Config)
 
 func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Helper()
-	e := &env{clock: &clock{t: epoch}, audit: &syncBuffer{}}
+	w := pkitest.Start(t, epoch)
+	e := &env{clock: w.Clock, pki: w.PKI, svc: w.Svc, pkiURL: w.URL, audit: &syncBuffer{}}
 	var err error
-	if e.pki, err = testpki.New(testpki.WithClock(e.clock.Now)); err != nil {
-		t.Fatal(err)
-	}
-	if e.svc, err = pkisvc.New(e.pki, pkisvc.WithClock(e.clock.Now)); err != nil {
-		t.Fatal(err)
-	}
-	ps := httptest.NewServer(e.svc)
-	t.Cleanup(ps.Close)
-	e.pkiURL = ps.URL
-	issue := func(p testpki.Profile, kt testpki.KeyType, n int) *testpki.Identity {
-		id, err := e.pki.Issue(p, kt, n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return id
-	}
+	issue := func(p testpki.Profile, kt testpki.KeyType, n int) *testpki.Identity { return w.Issue(t, p, kt, n) }
 	e.physical = issue(testpki.Physical, testpki.RSA2048, 1)
 	e.legal = issue(testpki.Legal, testpki.P256, 2)
 	e.yatt = issue(testpki.YATT, testpki.P256, 3)

@@ -9,21 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eimzokit/eimzokit/web/internal/testclock"
 	"github.com/eimzokit/eimzokit/web/store"
 	"github.com/eimzokit/eimzokit/web/store/redistest"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // conformance runs the same checks on every Store.
 func conformance(t *testing.T, s store.Store) {
@@ -97,7 +86,7 @@ func expect(b []byte, err error) func(string) error {
 func TestMemory(t *testing.T) {
 	conformance(t, store.NewMemory())
 
-	c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	c := testclock.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	m := store.NewMemory(store.WithClock(c.Now), store.WithMaxEntries(3))
 	ctx := context.Background()
 	_ = m.Create(ctx, "short", []byte("x"), time.Minute)

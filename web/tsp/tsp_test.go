@@ -12,7 +12,7 @@ import (
 
 	"github.com/digitorus/timestamp"
 	"github.com/eimzokit/eimzokit/daemon-sim/pkisvc"
-	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
+	"github.com/eimzokit/eimzokit/web/internal/pkitest"
 	"github.com/eimzokit/eimzokit/web/sigalg"
 	"github.com/eimzokit/eimzokit/web/tsp"
 )
@@ -21,18 +21,8 @@ var epoch = time.Date(2026, 3, 8, 12, 0, 0, 0, time.UTC)
 
 func start(t testing.TB) (*pkisvc.Service, string) {
 	t.Helper()
-	clock := func() time.Time { return epoch }
-	pki, err := testpki.New(testpki.WithClock(clock))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := pkisvc.New(pki, pkisvc.WithClock(clock))
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(svc)
-	t.Cleanup(hs.Close)
-	return svc, hs.URL
+	w := pkitest.Start(t, epoch)
+	return w.Svc, w.URL
 }
 
 func TestTimestamp(t *testing.T) {

@@ -8,10 +8,8 @@ import (
 	"crypto/x509/pkix"
 	"errors"
 	"math/big"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +17,8 @@ import (
 	"github.com/eimzokit/eimzokit/daemon-sim/pkisvc"
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
 	"github.com/eimzokit/eimzokit/web/cms"
+	"github.com/eimzokit/eimzokit/web/internal/pkitest"
+	"github.com/eimzokit/eimzokit/web/internal/testclock"
 	"github.com/eimzokit/eimzokit/web/revocation"
 	"github.com/eimzokit/eimzokit/web/sigalg"
 	"github.com/eimzokit/eimzokit/web/tsp"
@@ -27,21 +27,9 @@ import (
 
 var epoch = time.Date(2026, 4, 10, 8, 0, 0, 0, time.UTC)
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // world is a test PKI with its online services on loopback, and users.
 type world struct {
-	clock                          *clock
+	clock                          *testclock.Clock
 	pki                            *testpki.PKI
 	svc                            *pkisvc.Service
 	base                           string
@@ -51,33 +39,14 @@ type world struct {
 
 func newWorld(t testing.TB) *world {
 	t.Helper()
-	w := &world{clock: &clock{t: epoch}}
-	var err error
-	if w.pki, err = testpki.New(testpki.WithClock(w.clock.Now)); err != nil {
-		t.Fatal(err)
-	}
-	if w.svc, err = pkisvc.New(w.pki, pkisvc.WithClock(w.clock.Now)); err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(w.svc)
-	t.Cleanup(hs.Close)
-	w.base = hs.URL
-	links := w.svc.Links(hs.URL)
-	issue := func(p testpki.Profile, kt testpki.KeyType, n int, opts ...testpki.IssueOption) *testpki.Identity {
-		id, err := w.pki.IssueLinked(p, kt, n, links, opts...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return id
-	}
-	w.rsa = issue(testpki.Physical, testpki.RSA2048, 1)
-	w.ec = issue(testpki.Physical, testpki.P256, 2)
-	w.legal = issue(testpki.Legal, testpki.P256, 3)
-	w.expired = issue(testpki.Expired, testpki.P256, 4)
-	w.early = issue(testpki.Physical, testpki.P256, 5, testpki.WithValidity(epoch.Add(time.Hour), epoch.AddDate(1, 0, 0)))
-	if w.bare, err = w.pki.Issue(testpki.Physical, testpki.P256, 6); err != nil {
-		t.Fatal(err)
-	}
+	pw := pkitest.Start(t, epoch)
+	w := &world{clock: pw.Clock, pki: pw.PKI, svc: pw.Svc, base: pw.URL}
+	w.rsa = pw.IssueLinked(t, testpki.Physical, testpki.RSA2048, 1)
+	w.ec = pw.IssueLinked(t, testpki.Physical, testpki.P256, 2)
+	w.legal = pw.IssueLinked(t, testpki.Legal, testpki.P256, 3)
+	w.expired = pw.IssueLinked(t, testpki.Expired, testpki.P256, 4)
+	w.early = pw.IssueLinked(t, testpki.Physical, testpki.P256, 5, testpki.WithValidity(epoch.Add(time.Hour), epoch.AddDate(1, 0, 0)))
+	w.bare = pw.Issue(t, testpki.Physical, testpki.P256, 6)
 	return w
 }
 
