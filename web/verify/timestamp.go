@@ -240,7 +240,7 @@ func (v *Verifier) Timestamp(ctx context.Context, der []byte, tsa *tsp.Client) (
 		if _, ok, _ := cms.Attr(si.UnsignedAttrs, cms.OIDAttrTimeStamp); ok {
 			continue
 		}
-		cert := si.Certificate(append(sd.Certificates, v.intermediates...))
+		cert := si.Certificate(v.pool(sd))
 		if cert == nil {
 			return nil, nil, &Error{Code: CodeNoSigner, Err: fmt.Errorf("signer %d: the certificate is not in the CMS", i+1)}
 		}

@@ -282,7 +282,8 @@ func (v *Verifier) verifySigner(ctx context.Context, sd *cms.SignedData, si *cms
 // failure first: a tampered document is reported as such whatever its
 // certificates say.
 func (v *Verifier) checkSigner(ctx context.Context, sd *cms.SignedData, si *cms.SignerInfo, content []byte, digests map[string][]byte, now time.Time, sr *SignerReport) *failure {
-	cert := si.Certificate(append(sd.Certificates, v.intermediates...))
+	pool := v.pool(sd)
+	cert := si.Certificate(pool)
 	if cert == nil {
 		msg := "the signer's certificate is not in the CMS"
 		if len(sd.CertificateErrors) != 0 {
@@ -335,7 +336,6 @@ func (v *Verifier) checkSigner(ctx context.Context, sd *cms.SignedData, si *cms.
 	}
 
 	// Time: the time-stamp, else the signing-time attribute, else now.
-	pool := append(append([]*x509.Certificate{}, sd.Certificates...), v.intermediates...)
 	st, hasST, err := si.SigningTime()
 	if err != nil {
 		return fail(CodeMalformed, Indeterminate, SubFormatFailure, err.Error())
@@ -389,6 +389,12 @@ func (v *Verifier) checkSigner(ctx context.Context, sd *cms.SignedData, si *cms.
 		poe = &sr.Timestamp.Time
 	}
 	return v.checkRevocation(ctx, sr.Chain, poe, &sr.Revocation, false)
+}
+
+// pool is the certificates chains are built from: the CMS's, then the
+// configured intermediates (a new slice: sd is not written to).
+func (v *Verifier) pool(sd *cms.SignedData) []*x509.Certificate {
+	return append(append(make([]*x509.Certificate, 0, len(sd.Certificates)+len(v.intermediates)), sd.Certificates...), v.intermediates...)
 }
 
 func signatureFailure(err error) *failure {
