@@ -292,6 +292,14 @@ func TestParseErrors(t *testing.T) {
 	if _, err := cms.Parse(append(append([]byte{}, der...), 0, 0)); err != nil {
 		t.Errorf("zero padding after the CMS: %v", err)
 	}
+	// More signers than a verifier will check.
+	many := make([]cms.Signer, cms.MaxSigners+1)
+	for i := range many {
+		many[i] = cms.Signer{Key: ids[testpki.P256].Key, Certificate: ids[testpki.P256].Cert}
+	}
+	if _, err := cms.Sign([]byte("x"), false, many...); !errors.Is(err, cms.ErrMalformed) || !strings.Contains(err.Error(), "signers") {
+		t.Errorf("%d signers: %v", len(many), err)
+	}
 }
 
 func TestToDER(t *testing.T) {
