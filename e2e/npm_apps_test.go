@@ -183,7 +183,10 @@ func TestNpmApps(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := (&verify.Verifier{Roots: sim.Data.Roots()}).Verify(der, nil)
+			res, err := verify.New(verify.WithRoots(sim.Data.PKI.Root)).Verify(context.Background(), der, nil)
+			if err == nil {
+				err = res.Err()
+			}
 			if err != nil {
 				t.Fatalf("the app's CMS does not verify: %v", err)
 			}
