@@ -115,7 +115,17 @@ var aliasKeys = map[string]string{
 
 // Person is the subject of a user certificate. Empty fields are left out.
 type Person struct {
-	CN, Name, Surname, L, ST, O, T, UID, PINFL, OrgTIN, BusinessCategory string
+	CN               string `json:"cn"`
+	Name             string `json:"name,omitempty"`
+	Surname          string `json:"surname,omitempty"`
+	L                string `json:"l,omitempty"`
+	ST               string `json:"st,omitempty"`
+	O                string `json:"o,omitempty"`
+	T                string `json:"t,omitempty"`
+	UID              string `json:"uid,omitempty"`   // personal TIN
+	PINFL            string `json:"pinfl,omitempty"` // 1.2.860.3.16.1.2
+	OrgTIN           string `json:"org_tin,omitempty"`
+	BusinessCategory string `json:"business_category,omitempty"`
 }
 
 // rdns returns the subject in the order E-IMZO certificates use.
