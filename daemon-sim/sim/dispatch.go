@@ -36,10 +36,10 @@ type arg struct {
 type keyRef int
 
 const (
-	noKey     keyRef = iota
-	keyByName        // a key file name
-	keyByID          // a key id, or a device id (idcard, baikey, ckc)
-	keyBySerial      // a token's card UID
+	noKey       keyRef = iota
+	keyByName          // a key file name
+	keyByID            // a key id, or a device id (idcard, baikey, ckc)
+	keyBySerial        // a token's card UID
 )
 
 type function struct {
@@ -68,11 +68,11 @@ func (f *function) arity() (lo, hi int) {
 
 // plugin is a plugin of the daemon, with its functions in apidoc order.
 type plugin struct {
-	name     string
-	desc     map[capiws.Lang]string
-	v5       bool
-	funcs    []*function
-	byName   map[string]*function
+	name   string
+	desc   map[capiws.Lang]string
+	v5     bool
+	funcs  []*function
+	byName map[string]*function
 }
 
 // catalogue indexes plugins, which come in the order of the v6.4.7 daemon
@@ -281,23 +281,23 @@ func (s *Server) faultStatus(c *call, f *Fault) []byte {
 const reasonArgumentTooLarge = "Размер аргумента превышает 32 МБ"
 
 var uzbekTexts = map[string]string{
-	capiws.ReasonDeviceNotFound:      "Qurilma topilmadi",
-	capiws.ReasonDeprecated:          "E-IMZO ning ushbu versiyasida funksiya o‘chirilgan",
-	capiws.ReasonWrongPassword:       "Kalit paroli noto‘g‘ri yoki kalit fayli shikastlangan",
-	softtoken.ReasonPINLocked:        "PIN-kod bloklandi. Qurilmani PUK-kod bilan blokdan chiqaring",
-	softtoken.ReasonDeviceBlocked:    "Qurilma bloklangan",
-	reasonArgumentTooLarge:           "Argument hajmi 32 MB dan oshadi",
-	reasonNotBase64:                  "Ma’lumotlar noto‘g‘ri: base64 kutilmoqda",
-	reasonBadCertificate:             "Sertifikat noto‘g‘ri",
-	reasonNotIssuer:                  "Sertifikat ko‘rsatilgan nashriyotchi tomonidan imzolanmagan",
-	reasonBadChain:                   "Sertifikatlar zanjiri yaroqsiz",
-	reasonBadCMS:                     "PKCS#7 hujjati noto‘g‘ri",
-	reasonSignerNotFound:             "Imzo qo‘yuvchi topilmadi",
-	reasonBadToken:                   "Vaqt tamg‘asi noto‘g‘ri",
-	reasonTokenMismatch:              "Vaqt tamg‘asi imzoga mos kelmaydi",
-	reasonBadSubject:                 "Sub’ekt nomi noto‘g‘ri",
-	reasonUnsupported:                "Simulyator bu funksiyani bajarmaydi",
-	reasonUnknownAlgorithm:           "Algoritm qo‘llab-quvvatlanmaydi",
+	capiws.ReasonDeviceNotFound:   "Qurilma topilmadi",
+	capiws.ReasonDeprecated:       "E-IMZO ning ushbu versiyasida funksiya o‘chirilgan",
+	capiws.ReasonWrongPassword:    "Kalit paroli noto‘g‘ri yoki kalit fayli shikastlangan",
+	softtoken.ReasonPINLocked:     "PIN-kod bloklandi. Qurilmani PUK-kod bilan blokdan chiqaring",
+	softtoken.ReasonDeviceBlocked: "Qurilma bloklangan",
+	reasonArgumentTooLarge:        "Argument hajmi 32 MB dan oshadi",
+	reasonNotBase64:               "Ma’lumotlar noto‘g‘ri: base64 kutilmoqda",
+	reasonBadCertificate:          "Sertifikat noto‘g‘ri",
+	reasonNotIssuer:               "Sertifikat ko‘rsatilgan nashriyotchi tomonidan imzolanmagan",
+	reasonBadChain:                "Sertifikatlar zanjiri yaroqsiz",
+	reasonBadCMS:                  "PKCS#7 hujjati noto‘g‘ri",
+	reasonSignerNotFound:          "Imzo qo‘yuvchi topilmadi",
+	reasonBadToken:                "Vaqt tamg‘asi noto‘g‘ri",
+	reasonTokenMismatch:           "Vaqt tamg‘asi imzoga mos kelmaydi",
+	reasonBadSubject:              "Sub’ekt nomi noto‘g‘ri",
+	reasonUnsupported:             "Simulyator bu funksiyani bajarmaydi",
+	reasonUnknownAlgorithm:        "Algoritm qo‘llab-quvvatlanmaydi",
 }
 
 func translate(lang capiws.Lang, text string) string {

@@ -110,14 +110,14 @@ type Server struct {
 	now      func() time.Time
 	idle     time.Duration
 
-	initVersion  Version
-	versionSet   bool
-	initLang     capiws.Lang
-	initDev      bool
-	initAllowed  []string
-	eventLimit   int
-	cat          *catalogue
-	connSeq      atomic.Int64
+	initVersion Version
+	versionSet  bool
+	initLang    capiws.Lang
+	initDev     bool
+	initAllowed []string
+	eventLimit  int
+	cat         *catalogue
+	connSeq     atomic.Int64
 
 	mu       sync.Mutex
 	version  Version
@@ -327,20 +327,20 @@ func (s *Server) Apply(st Settings) error {
 
 // State is a snapshot of the simulator for the control API.
 type State struct {
-	Profile         Profile                  `json:"profile"`
-	Version         Version                  `json:"version"`
-	Language        capiws.Lang              `json:"language"`
-	Layout          softtoken.Layout         `json:"layout"`
-	DevMode         bool                     `json:"developer_mode"`
-	Allowed         []string                 `json:"allowed"`
-	VerifiedDomains []string                 `json:"verified_domains"`
-	Keys            []softtoken.KeyFile      `json:"keys"`
-	Devices         []softtoken.DeviceInfo   `json:"devices"`
-	Scripts         []softtoken.ScriptState  `json:"scripts"`
-	Faults          []Fault                  `json:"faults"`
-	Dialogs         []softtoken.OpenDialog   `json:"dialogs"`
-	Revoked         []testpki.Revocation     `json:"revoked,omitempty"`
-	Events          int64                    `json:"events"` // sequence number of the last event
+	Profile         Profile                 `json:"profile"`
+	Version         Version                 `json:"version"`
+	Language        capiws.Lang             `json:"language"`
+	Layout          softtoken.Layout        `json:"layout"`
+	DevMode         bool                    `json:"developer_mode"`
+	Allowed         []string                `json:"allowed"`
+	VerifiedDomains []string                `json:"verified_domains"`
+	Keys            []softtoken.KeyFile     `json:"keys"`
+	Devices         []softtoken.DeviceInfo  `json:"devices"`
+	Scripts         []softtoken.ScriptState `json:"scripts"`
+	Faults          []Fault                 `json:"faults"`
+	Dialogs         []softtoken.OpenDialog  `json:"dialogs"`
+	Revoked         []testpki.Revocation    `json:"revoked,omitempty"`
+	Events          int64                   `json:"events"` // sequence number of the last event
 }
 
 // Snapshot returns the current state.
