@@ -277,12 +277,13 @@ func (s *Server) savePFX(c *call) ([]capiws.Member, error) {
 	if err != nil || string(pub) != string(certs[0].RawSubjectPublicKeyInfo) {
 		return nil, &softtoken.Failure{Status: capiws.StatusPublicKeyMismatch}
 	}
-	roots, inter := x509.NewCertPool(), x509.NewCertPool()
-	roots.AddCert(certs[2])
-	inter.AddCert(certs[1])
-	if _, err := certs[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: s.now(),
-		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
-		return nil, &softtoken.Failure{Status: capiws.StatusRuntime, Args: []string{reasonBadChain}}
+	// subject ← CA ← root, the root self-signed, all valid now.
+	now := s.now()
+	for i, issuer := range []*x509.Certificate{certs[1], certs[2], certs[2]} {
+		c := certs[i]
+		if c.CheckSignatureFrom(issuer) != nil || now.Before(c.NotBefore) || now.After(c.NotAfter) {
+			return nil, &softtoken.Failure{Status: capiws.StatusRuntime, Args: []string{reasonBadChain}}
+		}
 	}
 	return nil, s.store.SaveKey(a[0], a[1], a[2], priv, certs[0], certs[1:], a[5], capiws.StatusFileExists)
 }

@@ -368,6 +368,26 @@ func (p *PKI) Issue(profile Profile, kt KeyType, n int, opts ...IssueOption) (*I
 	return &Identity{Cert: cert, Key: key, Chain: []*x509.Certificate{p.CA, p.Root}, Profile: profile, Person: person}, nil
 }
 
+// SignCSR issues a user certificate for a PKCS#10 request (its subject and
+// public key), valid from now for two years, as a CA answering an
+// enrolment would.
+func (p *PKI) SignCSR(req *x509.CertificateRequest) (*x509.Certificate, error) {
+	if err := req.CheckSignature(); err != nil {
+		return nil, fmt.Errorf("testpki: the request's signature: %w", err)
+	}
+	now := p.now()
+	tmpl := &x509.Certificate{
+		SerialNumber: p.serial(),
+		RawSubject:   req.RawSubject,
+		NotBefore:    now.Add(-time.Hour).Truncate(time.Second), NotAfter: now.AddDate(2, 0, 0).Truncate(time.Second),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageEmailProtection},
+		BasicConstraintsValid: true,
+		SubjectKeyId:          keyID(req.PublicKey),
+	}
+	return sign(p.rand, tmpl, p.CA, req.PublicKey, p.caKey)
+}
+
 // GenerateKey makes a private key of type kt.
 func GenerateKey(kt KeyType, r io.Reader) (crypto.Signer, error) {
 	switch kt {
