@@ -44,7 +44,7 @@ func TestDeveloperModeOpensTheGate(t *testing.T) {
 
 type keyFile struct{ Disk, Path, Name, Alias string }
 
-func listKeys(t *testing.T, url string) []keyFile {
+func listKeys(t testing.TB, url string) []keyFile {
 	t.Helper()
 	r, _, _ := roundTrip(t, url, localhost, `{"plugin":"pfx","name":"list_all_certificates"}`)
 	v, _ := r.Get("certificates")
