@@ -72,7 +72,7 @@ func benchSign(b *testing.B, keyIndex int, oneShot bool) {
 	k := keys[keyIndex]
 	s.Script(k.Name, softtoken.Script{Then: softtoken.Remember})
 	id := mustOK(b, call(b, s.URL, "pfx", "load_key", k.Disk, k.Path, k.Name, k.Alias)).Field("keyId")
-	mustOK(b, call(b, s.URL, "x509", "get_certificate_chain", id)) // the password, remembered
+	mustOK(b, call(b, s.URL, "x509", "get_certificate_chain", id))                         // the password, remembered
 	doc := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("Hujjat matni. ", 73))) // ~1 KiB
 	frame := []byte(req("pkcs7", "create_pkcs7", doc, id, "no"))
 	addr := s.HTTP.Listener.Addr().String()

@@ -178,7 +178,7 @@ func TestHostileCallsLeaveKeyFilesAlone(t *testing.T) {
 		req("pfx", "change_password", id), // cancelled at the new password
 		req("pfx", "change_password", id), // three wrong current passwords
 		req("pfx", "save_temporary_pfx", `C:\`, "DSKEYS", k.Name, "a", kp, "x", "CN=X"),
-		req("pfx", "save_temporary_pfx", `C:\`, "DSKEYS", "../../" + k.Name, "a", kp, "x", "CN=X"),
+		req("pfx", "save_temporary_pfx", `C:\`, "DSKEYS", "../../"+k.Name, "a", kp, "x", "CN=X"),
 		req("pfx", "save_temporary_pfx", `C:\`, "DSKEYS", "passwords", "a", kp, "x", "CN=X"),
 		req("pfx", "save_temporary_pfx", `C:\`, "DSKEYS", "DSNEW", "a", kp, "x", "=X,CN"),
 		req("pfx", "load_key", `C:\`, "DSKEYS", "../keys/"+k.Name, k.Alias),
