@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/eimzokit/eimzokit/daemon-sim/ws"
@@ -38,6 +39,11 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
+	if !s.track(c) {
+		_ = c.Drop()
+		return
+	}
+	defer s.untrack(c)
 	c.SetReadLimit(capiws.MaxFrameBytes)
 	cs := &connState{
 		id: s.connSeq.Add(1), origin: r.Header.Get("Origin"),
@@ -47,10 +53,11 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	msgs := make(chan wsMessage)
 	stop := make(chan struct{})
+	stopReading := sync.OnceFunc(func() { close(stop) })
 	readerDone := make(chan struct{})
 	go s.readLoop(c, cs, msgs, stop, readerDone, cancel)
 	defer func() {
-		close(stop)
+		stopReading()
 		_ = c.Close()
 		<-readerDone
 	}()
@@ -71,6 +78,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 			// An explicit 1000: the official e-imzo.js reports any other
 			// close code as an error, even after a successful reply.
 			_ = c.WriteClose(ws.StatusNormal, capiws.CloseReasonDone)
+			stopReading() // more frames are not answered; read on to the peer's close
 			waitFor(readerDone, closeWait)
 			return
 		}

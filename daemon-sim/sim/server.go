@@ -118,6 +118,10 @@ type Server struct {
 	eventLimit  int
 	cat         *catalogue
 	connSeq     atomic.Int64
+	connWG      sync.WaitGroup
+	connMu      sync.Mutex
+	conns       map[*ws.Conn]struct{}
+	closed      bool
 
 	mu       sync.Mutex
 	version  Version
@@ -218,6 +222,43 @@ func (s *Server) Reset() {
 	s.resetState()
 	s.store.Reset()
 	s.events.clear()
+}
+
+// track registers a live WebSocket connection; it returns false once the
+// server is closed.
+func (s *Server) track(c *ws.Conn) bool {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	if s.closed {
+		return false
+	}
+	if s.conns == nil {
+		s.conns = map[*ws.Conn]struct{}{}
+	}
+	s.conns[c] = struct{}{}
+	s.connWG.Add(1)
+	return true
+}
+
+func (s *Server) untrack(c *ws.Conn) {
+	s.connMu.Lock()
+	delete(s.conns, c)
+	s.connMu.Unlock()
+	s.connWG.Done()
+}
+
+// Close ends every WebSocket connection (http.Server.Shutdown does not see
+// them once they are taken over) and waits for their handlers: calls
+// waiting in a dialog or in a hang fault are abandoned. The server refuses
+// new connections afterwards.
+func (s *Server) Close() {
+	s.connMu.Lock()
+	s.closed = true
+	for c := range s.conns {
+		_ = c.Close()
+	}
+	s.connMu.Unlock()
+	s.connWG.Wait()
 }
 
 // Store returns the key store.

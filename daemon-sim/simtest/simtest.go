@@ -117,6 +117,7 @@ func Start(t testing.TB, opts ...Option) *Sim {
 	srvOpts := append([]sim.Option{sim.WithPKI(data.PKI, filepath.Join(dir, sim.PKIDir))}, c.server...)
 	srv := sim.New(data.Store, srvOpts...)
 	s := &Sim{Data: data, Server: srv, t: t}
+	t.Cleanup(srv.Close) // runs after the listeners close (cleanups run last-in first-out)
 	s.HTTP = httptest.NewServer(srv)
 	t.Cleanup(s.HTTP.Close)
 	s.URL = "ws" + strings.TrimPrefix(s.HTTP.URL, "http") + capiws.Path

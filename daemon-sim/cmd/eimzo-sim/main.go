@@ -230,6 +230,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, hs := range servers {
 		_ = hs.Shutdown(shutdown)
 	}
+	srv.Close()
 	return nil
 }
 
