@@ -3,11 +3,9 @@ package e2e
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/asn1"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +18,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/eimzokit/eimzokit/daemon-sim/cms"
+	"github.com/eimzokit/eimzokit/daemon-sim/cms/cmstest"
 	"github.com/eimzokit/eimzokit/daemon-sim/sim"
 	"github.com/eimzokit/eimzokit/daemon-sim/simtest"
 	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
@@ -112,28 +111,10 @@ func scenarioPageOver(t *testing.T, set scripts, s *simtest.Sim, useTLS bool) st
 	return scheme + "://localhost:" + port + "/?" + q.Encode()
 }
 
-// timestampToken is a TEST RFC 3161 token (a SignedData over a TSTInfo)
-// whose message imprint is SHA-256 of sig.
+// timestampToken is a TEST RFC 3161 token whose message imprint is
+// SHA-256 of sig.
 func timestampToken(t *testing.T, tsa *testpki.Identity, sig []byte) string {
-	sum := sha256.Sum256(sig)
-	type imprint struct {
-		Alg struct{ Algorithm asn1.ObjectIdentifier }
-		Sum []byte
-	}
-	var im imprint
-	im.Alg.Algorithm, im.Sum = cms.OIDSHA256, sum[:]
-	info, err := asn1.Marshal(struct {
-		Version int
-		Policy  asn1.ObjectIdentifier
-		Imprint imprint
-		Serial  *big.Int
-		GenTime time.Time `asn1:"generalized"`
-	}{1, asn1.ObjectIdentifier{1, 2, 860, 3, 2, 11, 1}, im, big.NewInt(time.Now().UnixNano()), time.Now().UTC().Truncate(time.Second)})
-	if err != nil {
-		t.Error(err)
-		return ""
-	}
-	der, _, err := cms.Sign(info, cms.Signer{Key: tsa.Key, Cert: tsa.Cert}, cms.Options{ContentType: cms.OIDTSTInfo})
+	der, err := cmstest.Token(sig, cms.Signer{Key: tsa.Key, Cert: tsa.Cert}, time.Now())
 	if err != nil {
 		t.Error(err)
 		return ""

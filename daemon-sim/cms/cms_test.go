@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"crypto/x509"
-	"encoding/asn1"
 	"errors"
 	"math/big"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/eimzokit/eimzokit/daemon-sim/cms"
+	"github.com/eimzokit/eimzokit/daemon-sim/cms/cmstest"
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
 	"github.com/smallstep/pkcs7"
 )
@@ -162,25 +162,7 @@ func TestAddSignerAndTimestamp(t *testing.T) {
 // (only its shape matters here).
 func timestampToken(t testing.TB, f fixture, sig []byte) []byte {
 	t.Helper()
-	sum := sha256.Sum256(sig)
-	type imprint struct {
-		Alg struct{ Algorithm asn1.ObjectIdentifier }
-		Sum []byte
-	}
-	var im imprint
-	im.Alg.Algorithm = cms.OIDSHA256
-	im.Sum = sum[:]
-	info, err := asn1.Marshal(struct {
-		Version int
-		Policy  asn1.ObjectIdentifier
-		Imprint imprint
-		Serial  *big.Int
-		GenTime time.Time `asn1:"generalized"`
-	}{1, asn1.ObjectIdentifier{1, 2, 860, 3, 2, 11, 1}, im, big.NewInt(7), signTime})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, _, err := cms.Sign(info, signer(f.ec), cms.Options{Time: signTime, ContentType: cms.OIDTSTInfo})
+	tok, err := cmstest.Token(sig, signer(f.ec), signTime)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -132,12 +132,20 @@ func (s *Server) handle(ctx context.Context, c *ws.Conn, cs *connState, frame []
 	start := time.Now()
 	cl := s.newCall(ctx, cs, frame)
 	ev := &cl.ev
-	defer func() {
+	recorded := false
+	// record logs the call; it runs before a fault ends the connection, so
+	// a client that saw the end finds the call in the event log.
+	record := func() {
+		if recorded {
+			return
+		}
+		recorded = true
 		ev.Millis = float64(time.Since(start).Microseconds()) / 1000
 		s.events.add(s.now(), *ev)
 		s.log.Info("call", "conn", cs.id, "plugin", ev.Plugin, "function", ev.Function, "domain", ev.Domain,
 			"status", ev.Status, "outcome", ev.Outcome)
-	}()
+	}
+	defer record()
 	f := s.take(cl)
 	if f != nil {
 		ev.Fault = f.ID
@@ -150,7 +158,9 @@ func (s *Server) handle(ctx context.Context, c *ws.Conn, cs *connState, frame []
 		<-ctx.Done()
 		return true
 	case (f.Kind == FaultClose || f.Kind == FaultDrop) && !f.After:
-		ev.Outcome = s.endWith(c, f)
+		ev.Outcome = endOutcome(f)
+		record()
+		s.endWith(c, f)
 		return true
 	case f.Kind == FaultStatus:
 		reply = s.faultStatus(cl, f)
@@ -192,20 +202,28 @@ func (s *Server) handle(ctx context.Context, c *ws.Conn, cs *connState, frame []
 		return true
 	}
 	if f != nil && (f.Kind == FaultClose || f.Kind == FaultDrop) {
-		ev.Outcome = s.endWith(c, f) + " after reply"
+		ev.Outcome = endOutcome(f) + " after reply"
+		record()
+		s.endWith(c, f)
 		return true
 	}
 	return false
 }
 
-// endWith applies a close or drop fault and returns the outcome.
-func (s *Server) endWith(c *ws.Conn, f *Fault) string {
+func endOutcome(f *Fault) string {
 	if f.Kind == FaultDrop {
-		_ = c.Drop()
 		return "fault:drop"
 	}
-	_ = c.WriteClose(f.Code, f.Reason)
 	return "fault:close:" + strconv.Itoa(f.Code)
+}
+
+// endWith applies a close or drop fault.
+func (s *Server) endWith(c *ws.Conn, f *Fault) {
+	if f.Kind == FaultDrop {
+		_ = c.Drop()
+		return
+	}
+	_ = c.WriteClose(f.Code, f.Reason)
 }
 
 // pad grows a JSON reply to size bytes with a "padding" member.

@@ -265,7 +265,11 @@ func TestClientLeavingMidDialog(t *testing.T) {
 		return runtime.NumGoroutine()
 	}
 	before := settle()
+	var lastDialog int64
 	for i := 0; i < 20; i++ {
+		for len(s.Data.Store.OpenDialogs()) != 0 {
+			time.Sleep(time.Millisecond) // the previous client's dialog is being abandoned
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		c, _, err := websocket.Dial(ctx, s.URL, &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {localhost}}})
 		if err != nil {
@@ -274,7 +278,11 @@ func TestClientLeavingMidDialog(t *testing.T) {
 		if err := c.Write(ctx, websocket.MessageText, []byte(req("pkcs7", "create_pkcs7", "YQ==", id))); err != nil {
 			t.Fatal(err)
 		}
-		for len(s.Data.Store.OpenDialogs()) == 0 {
+		for {
+			if open := s.Data.Store.OpenDialogs(); len(open) == 1 && open[0].ID > lastDialog {
+				lastDialog = open[0].ID
+				break
+			}
 			time.Sleep(time.Millisecond) // polling a state, nothing timed
 		}
 		mustOK(t, call(t, s.URL, "pfx", "list_all_certificates")) // not blocked by the dialog

@@ -7,12 +7,12 @@ import (
 	"encoding/asn1"
 	"encoding/base64"
 	"encoding/hex"
-	"math/big"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/eimzokit/eimzokit/daemon-sim/cms"
+	"github.com/eimzokit/eimzokit/daemon-sim/cms/cmstest"
 	"github.com/eimzokit/eimzokit/daemon-sim/sim"
 	"github.com/eimzokit/eimzokit/daemon-sim/simtest"
 	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
@@ -114,31 +114,15 @@ func TestV5FTJCToken(t *testing.T) {
 	}
 }
 
-// token makes an RFC 3161 token over sig with the given hash, signed by a
-// TEST key (its shape is what the daemon checks).
+// token makes an RFC 3161 token with the given imprint, signed by a TEST
+// key (its shape is what the daemon checks).
 func token(t *testing.T, s *simtest.Sim, sum []byte, alg asn1.ObjectIdentifier) string {
 	t.Helper()
-	type imprint struct {
-		Alg struct{ Algorithm asn1.ObjectIdentifier }
-		Sum []byte
-	}
-	var im imprint
-	im.Alg.Algorithm, im.Sum = alg, sum
-	info, err := asn1.Marshal(struct {
-		Version int
-		Policy  asn1.ObjectIdentifier
-		Imprint imprint
-		Serial  *big.Int
-		GenTime time.Time `asn1:"generalized"`
-	}{1, asn1.ObjectIdentifier{1, 2, 860, 3, 2, 11, 1}, im, big.NewInt(42), time.Now().UTC().Truncate(time.Second)})
-	if err != nil {
-		t.Fatal(err)
-	}
 	tsa, err := s.Data.PKI.Issue(testpki.NoTIN, testpki.P256, 99)
 	if err != nil {
 		t.Fatal(err)
 	}
-	der, _, err := cms.Sign(info, cms.Signer{Key: tsa.Key, Cert: tsa.Cert}, cms.Options{ContentType: cms.OIDTSTInfo})
+	der, err := cmstest.TokenForImprint(alg, sum, cms.Signer{Key: tsa.Key, Cert: tsa.Cert}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -444,13 +444,7 @@ func (s *Store) Load(disk, path, name, alias string) (string, error) {
 			loc = &l
 		}
 	}
-	var found *entry
-	for _, e := range s.entries {
-		if e.name == name {
-			found = e
-			break
-		}
-	}
+	found := s.entryLocked(name)
 	if loc == nil || found == nil {
 		return "", fail(capiws.StatusPFXFileMissing)
 	}
@@ -570,6 +564,12 @@ func (s *Store) Unlock(ctx context.Context, id string) (*Key, error) {
 // VerifyPassword always runs the password dialog, and never caches the
 // answer (pfx.verify_password).
 func (s *Store) VerifyPassword(ctx context.Context, id string) error {
+	return s.passwordThen(ctx, id, nil)
+}
+
+// passwordThen opens the dialog for a PFX key id, asks its password, and
+// with the right one runs then (when not nil) while the dialog is open.
+func (s *Store) passwordThen(ctx context.Context, id string, then func(d *dialog, e *entry) error) error {
 	sess, err := s.pfxSession(id)
 	if err != nil {
 		return err
@@ -579,8 +579,10 @@ func (s *Store) VerifyPassword(ctx context.Context, id string) error {
 		return err
 	}
 	defer s.closeDialog(dlg)
-	_, _, err = s.passwordDialog(ctx, dlg, sess.entry)
-	return err
+	if _, _, err := s.passwordDialog(ctx, dlg, sess.entry); err != nil || then == nil {
+		return err
+	}
+	return then(dlg, sess.entry)
 }
 
 func (s *Store) pfxSession(id string) (*session, error) {
@@ -599,30 +601,28 @@ func (s *Store) pfxSession(id string) (*session, error) {
 // the confirmation differs. The file and PasswordsFile are replaced
 // atomically, so a failure leaves the old file whole.
 func (s *Store) ChangePassword(ctx context.Context, id string) error {
-	sess, err := s.pfxSession(id)
-	if err != nil {
-		return err
-	}
-	dlg, err := s.openDialog()
-	if err != nil {
-		return err
-	}
-	defer s.closeDialog(dlg)
-	e := sess.entry
-	if _, _, err := s.passwordDialog(ctx, dlg, e); err != nil {
-		return err
-	}
-	newPW, err := s.newPasswordDialog(ctx, dlg, e)
-	if err != nil {
-		return err
-	}
+	return s.passwordThen(ctx, id, func(dlg *dialog, e *entry) error {
+		newPW, err := s.newPasswordDialog(ctx, dlg, e)
+		if err != nil {
+			return err
+		}
+		return s.rewrite(e, newPW)
+	})
+}
+
+// rewrite re-encrypts a key file with a new password; the file and
+// PasswordsFile are replaced atomically.
+func (s *Store) rewrite(e *entry, newPW string) error {
 	s.fileMu.Lock()
 	defer s.fileMu.Unlock()
 	data, err := os.ReadFile(e.fullPath)
 	if err != nil {
 		return fail(capiws.StatusPFXFileMissing)
 	}
-	priv, cert, chain, err := pkcs12.DecodeChain(data, e.password)
+	s.mu.Lock()
+	oldPW := e.password
+	s.mu.Unlock()
+	priv, cert, chain, err := pkcs12.DecodeChain(data, oldPW)
 	if err != nil {
 		return failText(capiws.ReasonWrongPassword, "")
 	}
@@ -648,10 +648,8 @@ func (s *Store) ChangePassword(ctx context.Context, id string) error {
 func (s *Store) Password(name string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, e := range s.entries {
-		if e.name == name {
-			return e.password, true
-		}
+	if e := s.entryLocked(name); e != nil {
+		return e.password, true
 	}
 	return "", false
 }
@@ -660,12 +658,19 @@ func (s *Store) Password(name string) (string, bool) {
 func (s *Store) Certificate(name string) (*x509.Certificate, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, e := range s.entries {
-		if e.name == name {
-			return e.cert, true
-		}
+	if e := s.entryLocked(name); e != nil {
+		return e.cert, true
 	}
 	return nil, false
+}
+
+func (s *Store) entryLocked(name string) *entry {
+	for _, e := range s.entries {
+		if e.name == name {
+			return e
+		}
+	}
+	return nil
 }
 
 // Known reports whether id is a live key id.
