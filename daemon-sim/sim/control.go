@@ -124,7 +124,19 @@ func (s *Server) ControlHandler() http.Handler {
 		}
 	})
 
-	mux.HandleFunc("GET /v1/dialogs", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, s.store.OpenDialogs()) })
+	mux.HandleFunc("GET /v1/dialogs", func(w http.ResponseWriter, r *http.Request) {
+		// ?wait=5s waits for a dialog (newer than ?after=ID) to open.
+		if d, err := time.ParseDuration(r.URL.Query().Get("wait")); err == nil && d > 0 {
+			after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+			ctx, cancel := context.WithTimeout(r.Context(), min(d, time.Minute))
+			defer cancel()
+			if od, err := s.store.WaitDialog(ctx, after); err == nil {
+				writeJSON(w, http.StatusOK, []softtoken.OpenDialog{od})
+				return
+			}
+		}
+		writeJSON(w, http.StatusOK, s.store.OpenDialogs())
+	})
 	mux.HandleFunc("POST /v1/dialogs/{id}", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			Answer softtoken.Step `json:"answer"`

@@ -107,8 +107,9 @@ func TestControlAPI(t *testing.T) {
 		done <- r.Success()
 	}()
 	var dlgs []softtoken.OpenDialog
-	for len(dlgs) == 0 {
-		ctl(t, s, "GET", "/v1/dialogs", "", 200, &dlgs)
+	ctl(t, s, "GET", "/v1/dialogs?wait=30s", "", 200, &dlgs)
+	if len(dlgs) != 1 || dlgs[0].Prompt.Kind != softtoken.AskPassword {
+		t.Fatalf("dialogs %+v", dlgs)
 	}
 	ctl(t, s, "POST", "/v1/dialogs/"+itoa(dlgs[0].ID), `{"answer":"remember"}`, 204, nil)
 	if !<-done {

@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"context"
 	"crypto/x509"
 	"encoding/base64"
 	"os"
@@ -342,17 +343,18 @@ func TestDialogBusyAndManualAnswer(t *testing.T) {
 		r, _, _ := roundTrip(t, s.URL, localhost, req("pkcs7", "create_pkcs7", "YQ==", id0))
 		done <- r
 	}()
-	var open []softtoken.OpenDialog
-	for len(open) == 0 {
-		open = s.Data.Store.OpenDialogs()
-		time.Sleep(time.Millisecond) // polling a state, nothing timed
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	open, err := s.Data.Store.WaitDialog(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
 	}
 	// Other calls go on; one that needs a dialog meets -3001.
 	mustOK(t, call(t, s.URL, "pfx", "list_all_certificates"))
 	if r := call(t, s.URL, "pkcs7", "create_pkcs7", "YQ==", id1); status(r) != -3001 || r.Reason() != "В ожидании ввода пользователя" {
 		t.Errorf("second dialog: %s", r.AppendJSON(nil))
 	}
-	if err := s.Data.Store.AnswerDialog(open[0].ID, softtoken.Right); err != nil {
+	if err := s.Data.Store.AnswerDialog(open.ID, softtoken.Right); err != nil {
 		t.Fatal(err)
 	}
 	if r := <-done; !r.Success() {

@@ -265,12 +265,24 @@ func TestClientLeavingMidDialog(t *testing.T) {
 		return runtime.NumGoroutine()
 	}
 	before := settle()
+	// abandoned counts the calls logged as abandoned, and returns the last
+	// event's sequence number.
+	abandoned := func() (n int, last int64) {
+		for _, ev := range s.Server.Events(0) {
+			if ev.Outcome == "abandoned" && dialogs(ev) == "password:abandoned" {
+				n++
+			}
+			last = ev.Seq
+		}
+		return n, last
+	}
 	var lastDialog int64
 	for i := 0; i < 20; i++ {
-		for len(s.Data.Store.OpenDialogs()) != 0 {
-			time.Sleep(time.Millisecond) // the previous client's dialog is being abandoned
-		}
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		// The previous call is logged once its dialog has closed.
+		for n, last := abandoned(); n < i && ctx.Err() == nil; n, last = abandoned() {
+			s.Server.WaitEvents(ctx, last)
+		}
 		c, _, err := websocket.Dial(ctx, s.URL, &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {localhost}}})
 		if err != nil {
 			t.Fatal(err)
@@ -278,13 +290,11 @@ func TestClientLeavingMidDialog(t *testing.T) {
 		if err := c.Write(ctx, websocket.MessageText, []byte(req("pkcs7", "create_pkcs7", "YQ==", id))); err != nil {
 			t.Fatal(err)
 		}
-		for {
-			if open := s.Data.Store.OpenDialogs(); len(open) == 1 && open[0].ID > lastDialog {
-				lastDialog = open[0].ID
-				break
-			}
-			time.Sleep(time.Millisecond) // polling a state, nothing timed
+		open, err := s.Data.Store.WaitDialog(ctx, lastDialog)
+		if err != nil {
+			t.Fatal(err)
 		}
+		lastDialog = open.ID
 		mustOK(t, call(t, s.URL, "pfx", "list_all_certificates")) // not blocked by the dialog
 		if i%2 == 0 {
 			_ = c.Close(websocket.StatusNormalClosure, "") // the page closed the socket
@@ -295,20 +305,11 @@ func TestClientLeavingMidDialog(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	abandoned := 0
-	for ctx.Err() == nil && abandoned < 20 {
-		abandoned = 0
-		for _, ev := range s.Server.WaitEvents(ctx, 0) {
-			if ev.Outcome == "abandoned" && dialogs(ev) == "password:abandoned" {
-				abandoned++
-			}
-		}
-		if abandoned < 20 {
-			time.Sleep(5 * time.Millisecond)
-		}
+	for n, last := abandoned(); n < 20 && ctx.Err() == nil; n, last = abandoned() {
+		s.Server.WaitEvents(ctx, last)
 	}
-	if abandoned != 20 {
-		t.Errorf("%d abandoned calls logged, want 20", abandoned)
+	if n, _ := abandoned(); n != 20 {
+		t.Errorf("%d abandoned calls logged, want 20", n)
 	}
 	if len(s.Data.Store.OpenDialogs()) != 0 {
 		t.Error("a dialog is still open")

@@ -244,8 +244,40 @@ func (s *Store) closeDialog(d *dialog) {
 	s.mu.Lock()
 	if s.modal == d {
 		s.modal = nil
+		s.dialogChangedLocked()
 	}
 	s.mu.Unlock()
+}
+
+// dialogChangedLocked wakes WaitDialog callers.
+func (s *Store) dialogChangedLocked() {
+	if s.dlgChanged != nil {
+		close(s.dlgChanged)
+		s.dlgChanged = nil
+	}
+}
+
+// WaitDialog waits until a dialog newer than after (an id; 0 for any) is
+// on screen with its prompt, and returns it; or until ctx ends.
+func (s *Store) WaitDialog(ctx context.Context, after int64) (OpenDialog, error) {
+	for {
+		s.mu.Lock()
+		if d := s.modal; d != nil && d.id > after && d.prompt.Kind != "" {
+			od := OpenDialog{ID: d.id, Since: d.since, Prompt: d.prompt}
+			s.mu.Unlock()
+			return od, nil
+		}
+		if s.dlgChanged == nil {
+			s.dlgChanged = make(chan struct{})
+		}
+		ch := s.dlgChanged
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return OpenDialog{}, ctx.Err()
+		}
+	}
 }
 
 // OpenDialogs returns the dialog on screen, if any.
@@ -285,6 +317,7 @@ func (s *Store) AnswerDialog(id int64, st Step) error {
 func (s *Store) ask(ctx context.Context, d *dialog, p Prompt, correct, wrongInput string) (Answer, Step, error) {
 	s.mu.Lock()
 	d.prompt = p
+	s.dialogChangedLocked()
 	st, scripted := s.scripts[p.Target]
 	if !scripted {
 		st, scripted = s.scripts[DefaultTarget]

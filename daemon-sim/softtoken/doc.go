@@ -9,7 +9,7 @@
 // [Store.ChangePassword] are the pfx plugin; [Store.Plug] and
 // [Store.UnlockDevice] are the devices; [Store.SetScript] scripts the user
 // per key or device ([Script]: right, wrong N times, cancel, wait, a delay,
-// "remember for 6 hours"); [Store.OpenDialogs] and [Store.AnswerDialog]
+// "remember for 6 hours"); [Store.WaitDialog], [Store.OpenDialogs] and [Store.AnswerDialog]
 // answer a waiting dialog by hand.
 //
 // The dialogs follow the real daemon: a password is asked lazily, at the

@@ -190,18 +190,19 @@ type Store struct {
 
 	fileMu sync.Mutex // serialises writes to the folder
 
-	mu       sync.Mutex
-	layout   Layout
-	entries  []*entry
-	skipped  []string
-	stamp    string // what the folder looked like at the last scan
-	sessions map[string]*session
-	order    []string // session ids, oldest first
-	devices  []*Device
-	devSeq   int
-	scripts  map[string]*scriptState
-	modal    *dialog // the open dialog, if any
-	dlgSeq   int64
+	mu         sync.Mutex
+	layout     Layout
+	entries    []*entry
+	skipped    []string
+	stamp      string // what the folder looked like at the last scan
+	sessions   map[string]*session
+	order      []string // session ids, oldest first
+	devices    []*Device
+	devSeq     int
+	scripts    map[string]*scriptState
+	modal      *dialog // the open dialog, if any
+	dlgSeq     int64
+	dlgChanged chan struct{} // closed when the dialog opens, changes or closes
 }
 
 // Option configures [Open].

@@ -402,21 +402,21 @@ func TestDialogIsModal(t *testing.T) {
 	id2, _ := s.Load(k2.Disk, k2.Path, k2.Name, k2.Alias)
 	done := make(chan error, 1)
 	go func() { _, err := s.Unlock(context.Background(), id); done <- err }()
-	var open []softtoken.OpenDialog
-	for open = s.OpenDialogs(); len(open) == 0; open = s.OpenDialogs() {
-		runtime.Gosched()
+	open, err := s.WaitDialog(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if open[0].Prompt.Target != "DS1" || open[0].Prompt.Kind != softtoken.AskPassword {
-		t.Errorf("open dialog %+v", open[0])
+	if open.Prompt.Target != "DS1" || open.Prompt.Kind != softtoken.AskPassword || len(s.OpenDialogs()) != 1 {
+		t.Errorf("open dialog %+v", open)
 	}
 	// Another key needs a dialog meanwhile: -3001.
 	if _, err := s.Unlock(context.Background(), id2); statusOf(err) != capiws.StatusWaitingForUser {
 		t.Errorf("second dialog: %v, want -3001", err)
 	}
-	if err := s.AnswerDialog(open[0].ID+1, softtoken.Right); !errors.Is(err, softtoken.ErrNoDialog) {
+	if err := s.AnswerDialog(open.ID+1, softtoken.Right); !errors.Is(err, softtoken.ErrNoDialog) {
 		t.Errorf("answer to another dialog: %v", err)
 	}
-	if err := s.AnswerDialog(open[0].ID, softtoken.Right); err != nil {
+	if err := s.AnswerDialog(open.ID, softtoken.Right); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-done; err != nil {
@@ -439,8 +439,8 @@ func TestAbandonedDialogLeavesNothingBehind(t *testing.T) {
 		ctx = softtoken.WithObserver(ctx, func(e softtoken.DialogEvent) { mu.Lock(); evs = append(evs, e); mu.Unlock() })
 		done := make(chan error, 1)
 		go func() { _, err := s.Unlock(ctx, id); done <- err }()
-		for len(s.OpenDialogs()) == 0 {
-			runtime.Gosched()
+		if _, err := s.WaitDialog(ctx, 0); err != nil {
+			t.Fatal(err)
 		}
 		cancel() // the client went away
 		if err := <-done; !errors.Is(err, context.Canceled) {
