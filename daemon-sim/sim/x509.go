@@ -139,7 +139,11 @@ func keyAlgName(c *x509.Certificate) string {
 	case x509.Ed25519:
 		return "Ed25519"
 	}
-	oid := algorithmOID(c.RawSubjectPublicKeyInfo, 0)
+	return gostName(algorithmOID(c.RawSubjectPublicKeyInfo, 0))
+}
+
+// gostName names a GOST algorithm OID, or returns the OID.
+func gostName(oid string) string {
 	if n, ok := gostNames[oid]; ok {
 		return n
 	}
@@ -161,11 +165,7 @@ func signAlgName(c *x509.Certificate) string {
 	case x509.ECDSAWithSHA512:
 		return "SHA512withECDSA"
 	}
-	oid := algorithmOID(c.Raw, 1) // Certificate: tbsCertificate, signatureAlgorithm, …
-	if n, ok := gostNames[oid]; ok {
-		return n
-	}
-	return oid
+	return gostName(algorithmOID(c.Raw, 1)) // Certificate: tbsCertificate, signatureAlgorithm, …
 }
 
 func certificateInfo(cert *x509.Certificate) capiws.Value {
