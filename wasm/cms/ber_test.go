@@ -1,4 +1,4 @@
-package ber
+package cms
 
 import (
 	"bytes"
@@ -6,8 +6,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"os"
+	"path/filepath"
 	"testing"
 )
+
+// These rows came with wasm/gost's BER converter, which this one replaced.
 
 func h(s string) []byte {
 	b, err := hex.DecodeString(s)
@@ -17,7 +20,25 @@ func h(s string) []byte {
 	return b
 }
 
-func TestToDER(t *testing.T) {
+// toDER is ToDER for one value that must span all of b.
+func toDER(b []byte) ([]byte, error) {
+	der, rest, err := ToDER(b)
+	if err == nil && len(rest) != 0 {
+		return nil, berError("%d bytes of trailing data", len(rest))
+	}
+	return der, err
+}
+
+func testdata(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "gost", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestToDERTable(t *testing.T) {
 	tests := []struct {
 		name    string
 		in, out string
@@ -45,7 +66,7 @@ func TestToDER(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ToDER(h(tc.in))
+			got, err := toDER(h(tc.in))
 			if !errors.Is(err, tc.err) {
 				t.Fatalf("err = %v, want %v", err, tc.err)
 			}
@@ -58,26 +79,22 @@ func TestToDER(t *testing.T) {
 
 func TestDeepNesting(t *testing.T) {
 	var b []byte
-	for range MaxDepth + 2 {
+	for range maxDepth + 2 {
 		b = append(b, 0x30, 0x80)
 	}
-	for range MaxDepth + 2 {
+	for range maxDepth + 2 {
 		b = append(b, 0, 0)
 	}
-	if _, err := ToDER(b); !errors.Is(err, ErrMalformed) {
+	if _, err := toDER(b); !errors.Is(err, ErrMalformed) {
 		t.Fatalf("got %v", err)
 	}
 }
 
-// TestRealCMS converts the real E-IMZO CMS (BER, indefinite lengths) and
-// checks the result is DER that encoding/asn1 accepts, with the content
+// TestRealCMSToDER converts the real E-IMZO CMS (BER, indefinite lengths)
+// and checks the result is DER that encoding/asn1 accepts, with the content
 // flattened, and that converting again changes nothing.
-func TestRealCMS(t *testing.T) {
-	in, err := os.ReadFile("../../testdata/eimzo-pkcs7-attached-777a2a2b.p7b")
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := ToDER(in)
+func TestRealCMSToDER(t *testing.T) {
+	der, err := toDER(testdata(t, "eimzo-pkcs7-attached-777a2a2b.p7b"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,17 +102,17 @@ func TestRealCMS(t *testing.T) {
 	if rest, err := asn1.Unmarshal(der, &v); err != nil || len(rest) != 0 {
 		t.Fatalf("asn1: %v, rest %d", err, len(rest))
 	}
-	content, _ := os.ReadFile("../../testdata/eimzo-pkcs7-attached-777a2a2b.content.bin")
+	content := testdata(t, "eimzo-pkcs7-attached-777a2a2b.content.bin")
 	if !bytes.Contains(der, append([]byte{0x04, 0x81, byte(len(content))}, content...)) {
 		t.Fatal("content is not a single primitive OCTET STRING")
 	}
-	again, err := ToDER(der)
+	again, err := toDER(der)
 	if err != nil || !bytes.Equal(again, der) {
 		t.Fatalf("not idempotent: %v", err)
 	}
 	for _, f := range []string{"cert-root-575a613a.der", "styx-cms-director.p7b"} {
-		b, _ := os.ReadFile("../../testdata/" + f)
-		if got, err := ToDER(b); err != nil || !bytes.Equal(got, b) {
+		b := testdata(t, f)
+		if got, err := toDER(b); err != nil || !bytes.Equal(got, b) {
 			t.Errorf("%s: DER input changed: %v", f, err)
 		}
 	}
@@ -103,20 +120,22 @@ func TestRealCMS(t *testing.T) {
 
 func FuzzToDER(f *testing.F) {
 	for _, name := range []string{"eimzo-pkcs7-attached-777a2a2b.p7b", "styx-cms-director.p7b", "styx-cms-finance.p7b", "cert-mvd-3935ac8c20665b6cf8d8aa37.der"} {
-		b, err := os.ReadFile("../../testdata/" + name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
+		f.Add(testdata(f, name))
 	}
 	f.Add(h("2480248004014100000401420000"))
 	f.Fuzz(func(t *testing.T, in []byte) {
-		der, err := ToDER(in)
+		der, rest, err := ToDER(in)
 		if err != nil {
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("error %v does not match ErrMalformed", err)
+			}
 			return
 		}
-		again, err := ToDER(der)
-		if err != nil {
+		if len(der)+len(rest) > len(in)+len(in)/2+16 {
+			t.Fatalf("output grew from %d to %d", len(in), len(der))
+		}
+		again, rest2, err := ToDER(der)
+		if err != nil || len(rest2) != 0 {
 			t.Fatalf("output does not convert again: %v", err)
 		}
 		if !bytes.Equal(again, der) {

@@ -33,8 +33,29 @@ const (
 	MaxCertificates = 32
 )
 
-// ErrMalformed is matched (errors.Is) by every parse error.
-var ErrMalformed = errors.New("cms: malformed")
+// Errors, matched with errors.Is; they come wrapped with detail.
+var (
+	// ErrMalformed is matched by every parse error.
+	ErrMalformed = errors.New("cms: malformed")
+	// ErrNotSignedData is matched (with ErrMalformed) by a ContentInfo of
+	// another content type.
+	ErrNotSignedData = errors.New("cms: not a SignedData")
+	// ErrContentDiffers is returned by Join for SignedData over other content.
+	ErrContentDiffers = errors.New("cms: the two SignedData carry different content")
+	// ErrNoContent: a detached SignedData needs its content (co-signing).
+	ErrNoContent = errors.New("cms: a detached SignedData needs its content")
+	// ErrAttributes: signed attributes missing, duplicated or malformed, or a
+	// content-type attribute that is not the content's type (RFC 5652 §5.3,
+	// §11.1).
+	ErrAttributes = errors.New("cms: missing or invalid signed attributes")
+	// ErrDigestMismatch: the content is not what was signed (RFC 5652 §11.2).
+	ErrDigestMismatch = errors.New("cms: the content's digest differs from the message-digest attribute")
+	// ErrSignature: the signature does not verify (wraps sigalg.ErrInvalid).
+	ErrSignature = errors.New("cms: the signature does not verify")
+	// ErrUnsupported: an algorithm the registry does not accept (wraps
+	// sigalg.ErrUnsupported).
+	ErrUnsupported = errors.New("cms: unsupported algorithm")
+)
 
 func malformed(format string, a ...any) error {
 	return fmt.Errorf("%w: %s", ErrMalformed, fmt.Sprintf(format, a...))
@@ -127,17 +148,29 @@ type signerInfoASN struct {
 func Parse(ber []byte) (*SignedData, error) {
 	der, rest, err := ToDER(ber)
 	if err != nil {
-		return nil, malformed("%v", err)
+		return nil, err
 	}
-	if len(bytes.TrimRight(rest, "\x00")) != 0 {
+	// Some encoders leave end-of-contents octets (X.690 §8.1.5) after the
+	// message; anything else after it is refused.
+	if len(bytes.TrimRight(rest, "\x00")) != 0 || len(rest)%2 != 0 {
 		return nil, malformed("trailing data after the ContentInfo")
+	}
+	// ContentInfo (RFC 5652 §3): the content type first, so that another
+	// type is reported as such whatever its content looks like.
+	var outer asn1.RawValue
+	if _, err := asn1.Unmarshal(der, &outer); err != nil || outer.Class != asn1.ClassUniversal || outer.Tag != asn1.TagSequence {
+		return nil, malformed("ContentInfo is not a SEQUENCE")
+	}
+	var ct asn1.ObjectIdentifier
+	if _, err := asn1.Unmarshal(outer.Bytes, &ct); err != nil {
+		return nil, malformed("ContentInfo: %v", err)
+	}
+	if !ct.Equal(OIDSignedData) {
+		return nil, fmt.Errorf("%w: %w: content type %v", ErrMalformed, ErrNotSignedData, ct)
 	}
 	var ci contentInfo
 	if _, err := asn1.Unmarshal(der, &ci); err != nil {
 		return nil, malformed("ContentInfo: %v", err)
-	}
-	if !ci.ContentType.Equal(OIDSignedData) {
-		return nil, malformed("content type %v is not signed-data", ci.ContentType)
 	}
 	// encoding/asn1 leaves the explicit [0] in a RawValue: the SignedData
 	// is its content.
@@ -429,6 +462,66 @@ func (si *SignerInfo) SetUnsigned(oid asn1.ObjectIdentifier, values ...[]byte) {
 	si.UnsignedAttrs = append(si.UnsignedAttrs, Attribute{Type: oid, Values: values})
 }
 
+// AddUnsigned adds value (one DER element) to the unsigned attribute of
+// type oid, creating it when absent (RFC 5652 §5.3: an attribute is a SET
+// of values).
+func (si *SignerInfo) AddUnsigned(oid asn1.ObjectIdentifier, value []byte) error {
+	var v asn1.RawValue
+	if rest, err := asn1.Unmarshal(value, &v); err != nil || len(rest) != 0 {
+		return malformed("an attribute value that is not one DER element")
+	}
+	for i, a := range si.UnsignedAttrs {
+		if a.Type.Equal(oid) {
+			si.UnsignedAttrs[i].Values = append(si.UnsignedAttrs[i].Values, value)
+			return nil
+		}
+	}
+	si.UnsignedAttrs = append(si.UnsignedAttrs, Attribute{Type: oid, Values: [][]byte{value}})
+	return nil
+}
+
+// AddTimestamp adds token, the DER of an RFC 3161 TimeStampToken over the
+// signature value, as the unsigned attribute id-aa-timeStampToken (RFC 3161
+// Appendix A). The token must be one DER SEQUENCE; that it stamps this
+// signature is for a verifier to check.
+func (si *SignerInfo) AddTimestamp(token []byte) error {
+	if len(token) == 0 || token[0] != 0x30 {
+		return malformed("a time-stamp token that is not a DER SEQUENCE")
+	}
+	return si.AddUnsigned(OIDAttrTimeStamp, token)
+}
+
+// TimestampTokens returns the values of the id-aa-timeStampToken unsigned
+// attribute (RFC 3161 Appendix A), each the DER of a TimeStampToken, or
+// nil.
+func (si *SignerInfo) TimestampTokens() [][]byte {
+	vals, _, _ := Attr(si.UnsignedAttrs, OIDAttrTimeStamp)
+	return vals
+}
+
+// Serial returns the serial number of the signer's certificate when the
+// signer is identified by issuer and serial number, nil otherwise.
+func (si *SignerInfo) Serial() *big.Int {
+	if si.IssuerAndSerial == nil {
+		return nil
+	}
+	return si.IssuerAndSerial.Serial
+}
+
+// RawCertificates returns every element of the certificates field as
+// received, including those crypto/x509 refuses (see CertificateErrors).
+func (sd *SignedData) RawCertificates() [][]byte { return slices.Clone(sd.rawCerts) }
+
+// addCertificates adds certificates that are not in sd yet.
+func (sd *SignedData) addCertificates(certs ...*x509.Certificate) {
+	for _, c := range certs {
+		if !slices.ContainsFunc(sd.rawCerts, func(b []byte) bool { return bytes.Equal(b, c.Raw) }) {
+			sd.rawCerts = append(sd.rawCerts, c.Raw)
+			sd.Certificates = append(sd.Certificates, c)
+		}
+	}
+}
+
 // Marshal encodes the SignedData in a ContentInfo, in DER. Signed
 // attributes, identifiers and certificates are written as received.
 func (sd *SignedData) Marshal() ([]byte, error) {
@@ -463,9 +556,6 @@ func (sd *SignedData) Marshal() ([]byte, error) {
 	sdOID, _ := asn1.Marshal(OIDSignedData)
 	return tlv(0x30, sdOID, tlv(0xa0, tlv(0x30, parts...))), nil
 }
-
-// ErrContentDiffers is returned by Join for SignedData over other content.
-var ErrContentDiffers = errors.New("cms: the two SignedData carry different content")
 
 // Attach puts the content into a detached SignedData. The caller checks
 // that it is what was signed (the verifier does).

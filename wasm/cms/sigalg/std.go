@@ -35,11 +35,19 @@ var (
 // MinRSABits is the smallest RSA modulus accepted.
 const MinRSABits = 2048
 
-// Default returns a registry with SHA-256/384/512, RSA PKCS#1 v1.5 and
+// Default returns [Standard] with GOST R 34.10-2001 / GOST R 34.11-94
+// ([AddGOST]) added: what real E-IMZO signatures need.
+func Default() *Registry {
+	r := Standard()
+	AddGOST(r)
+	return r
+}
+
+// Standard returns a registry with SHA-256/384/512, RSA PKCS#1 v1.5 and
 // RSASSA-PSS (RFC 8017), and ECDSA (FIPS 186-5) on the curves crypto/ecdsa
 // knows. SHA-1 and MD5 are left out on purpose: signatures on them are not
 // accepted.
-func Default() *Registry {
+func Standard() *Registry {
 	r := New()
 	r.AddHash(Hash{OID: OIDSHA256, Name: "SHA-256", New: sha256.New, Crypto: crypto.SHA256})
 	r.AddHash(Hash{OID: OIDSHA384, Name: "SHA-384", New: sha512.New384, Crypto: crypto.SHA384})

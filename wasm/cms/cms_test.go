@@ -6,23 +6,25 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/hex"
+	"encoding/pem"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
-	"github.com/eimzokit/eimzokit/web/cms"
-	"github.com/eimzokit/eimzokit/web/sigalg"
+	"github.com/eimzokit/eimzokit/wasm/cms"
+	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
 )
 
 func read(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
+	b, err := os.ReadFile(filepath.Join("..", "gost", "testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,16 +177,18 @@ func TestSignVariants(t *testing.T) {
 				t.Errorf("%s: signing time %v", tt.name, st)
 			}
 			der, _ := sd.Marshal()
-			opensslVerify(t, tt.name, der, content, detached, p)
+			opensslVerify(t, tt.name, der, content, detached, p.Root, time.Time{})
 		}
 	}
 }
 
 // opensslVerify checks our CMS with OpenSSL, an implementation we did not
-// write, when it is installed.
-func opensslVerify(t *testing.T, name string, der, content []byte, detached bool, p *testpki.PKI) {
+// write, when it is installed: the signature, the chain to root (at the
+// time at, when not zero) and the content it gives back.
+func opensslVerify(t *testing.T, name string, der, content []byte, detached bool, root *x509.Certificate, at time.Time) {
 	t.Helper()
 	if _, err := exec.LookPath("openssl"); err != nil {
+		t.Log("no openssl: skipping the OpenSSL cross-check")
 		return
 	}
 	dir := t.TempDir()
@@ -195,17 +199,20 @@ func opensslVerify(t *testing.T, name string, der, content []byte, detached bool
 		}
 		return path
 	}
-	root := write("root.der", p.Root.Raw)
-	rootPEM := filepath.Join(dir, "root.pem")
-	if out, err := exec.Command("openssl", "x509", "-inform", "DER", "-in", root, "-out", rootPEM).CombinedOutput(); err != nil {
-		t.Fatalf("%s", out)
-	}
+	rootPEM := write("root.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: root.Raw}))
 	args := []string{"cms", "-verify", "-inform", "DER", "-in", write("sig.der", der), "-CAfile", rootPEM, "-binary", "-purpose", "any", "-out", filepath.Join(dir, "out")}
+	if !at.IsZero() {
+		args = append(args, "-attime", strconv.FormatInt(at.Unix(), 10))
+	}
 	if detached {
 		args = append(args, "-content", write("content", content))
 	}
 	if out, err := exec.Command("openssl", args...).CombinedOutput(); err != nil {
 		t.Errorf("%s: openssl cms -verify: %v\n%s", name, err, out)
+		return
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "out")); !bytes.Equal(got, content) {
+		t.Errorf("%s: openssl gives the content %q", name, got)
 	}
 }
 
@@ -246,7 +253,7 @@ func TestSeveralSignersJoinAttach(t *testing.T) {
 		t.Fatal(err)
 	}
 	der, _ := a.Marshal()
-	opensslVerify(t, "joined and attached", der, content, false, p)
+	opensslVerify(t, "joined and attached", der, content, false, p.Root, time.Time{})
 	if err := a.Attach(content); err == nil {
 		t.Error("attached twice")
 	}
@@ -290,8 +297,14 @@ func TestParseErrors(t *testing.T) {
 		}
 	}
 	if _, err := cms.Parse(append(append([]byte{}, der...), 0, 0)); err != nil {
-		t.Errorf("zero padding after the CMS: %v", err)
+		t.Errorf("end-of-contents padding after the CMS: %v", err)
 	}
+	for _, tail := range [][]byte{{0}, {0x05}, {0, 0, 0}} {
+		if _, err := cms.Parse(append(append([]byte{}, der...), tail...)); !errors.Is(err, cms.ErrMalformed) {
+			t.Errorf("trailing %x: %v", tail, err)
+		}
+	}
+
 	// More signers than a verifier will check.
 	many := make([]cms.Signer, cms.MaxSigners+1)
 	for i := range many {
@@ -346,6 +359,7 @@ func FuzzParse(f *testing.F) {
 		der, _ := sd.Marshal()
 		f.Add(der)
 	}
+	reg := sigalg.Default()
 	f.Fuzz(func(t *testing.T, in []byte) {
 		sd, err := cms.Parse(in)
 		if err != nil {
@@ -372,7 +386,17 @@ func FuzzParse(f *testing.F) {
 			}
 			_, _, _ = si.SigningTime()
 			_, _ = si.MessageDigest()
-			_ = si.Certificate(sd.Certificates)
+			if c := si.Certificate(sd.Certificates); c != nil {
+				_ = si.CheckSignature(reg, c, sd.ContentType, []byte{})
+			}
+			// Every parsed signer takes an unsigned attribute (what
+			// attach_timestamp_token_pkcs7 does to a client's CMS).
+			if err := again.Signers[i].AddUnsigned(cms.OIDAttrTimeStamp, []byte{0x05, 0x00}); err != nil {
+				t.Fatalf("a parsed CMS could not take an attribute: %v", err)
+			}
+		}
+		if _, err := again.Marshal(); err != nil {
+			t.Fatalf("a parsed CMS with an added attribute does not re-encode: %v", err)
 		}
 	})
 }

@@ -33,16 +33,25 @@ func (e *UnsupportedError) Error() string {
 func (e *UnsupportedError) Is(target error) bool { return target == ErrUnsupported }
 
 // InvalidError says why a signature does not verify.
-type InvalidError struct{ Reason string }
+type InvalidError struct {
+	Reason string
+	Err    error // the algorithm's own error, when there is one
+}
 
 func (e *InvalidError) Error() string { return "invalid signature: " + e.Reason }
 
 // Is makes errors.Is(err, ErrInvalid) hold.
 func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
 
+// Unwrap returns the algorithm's own error (e.g. gost.ErrVerification).
+func (e *InvalidError) Unwrap() error { return e.Err }
+
 // Invalid returns an [InvalidError]; plug-ins use it for signatures that do
-// not verify.
-func Invalid(format string, a ...any) error { return &InvalidError{Reason: fmt.Sprintf(format, a...)} }
+// not verify. A %w verb in format keeps the wrapped error reachable.
+func Invalid(format string, a ...any) error {
+	err := fmt.Errorf(format, a...)
+	return &InvalidError{Reason: err.Error(), Err: errors.Unwrap(err)}
+}
 
 // Unsupported returns an [UnsupportedError]; plug-ins use it for parameters
 // or keys they do not handle.

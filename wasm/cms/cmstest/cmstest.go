@@ -9,13 +9,15 @@
 package cmstest
 
 import (
+	"crypto/sha256"
 	"encoding/asn1"
 	"errors"
 	"math/big"
 	"sync/atomic"
 	"time"
 
-	"github.com/eimzokit/eimzokit/daemon-sim/cms"
+	"github.com/eimzokit/eimzokit/wasm/cms"
+	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
 )
 
 // Policy is the TSA policy the tokens name: the Uzbek TSA's (PROTOCOL.md §9).
@@ -25,9 +27,8 @@ var serial atomic.Int64
 
 // Token returns a DER token whose imprint is SHA-256 of sig.
 func Token(sig []byte, signer cms.Signer, at time.Time) ([]byte, error) {
-	h := cms.NewHash(cms.OIDSHA256)
-	h.Write(sig)
-	return TokenForImprint(cms.OIDSHA256, h.Sum(nil), signer, at)
+	sum := sha256.Sum256(sig)
+	return TokenForImprint(sigalg.OIDSHA256, sum[:], signer, at)
 }
 
 // TokenForImprint returns a DER token with the given message imprint.
@@ -50,6 +51,10 @@ func TokenForImprint(hashAlg asn1.ObjectIdentifier, sum []byte, signer cms.Signe
 	if err != nil {
 		return nil, err
 	}
-	der, _, err := cms.Sign(info, signer, cms.Options{ContentType: cms.OIDTSTInfo, Time: at})
-	return der, err
+	signer.SigningTime = at
+	sd, err := cms.SignWith(info, cms.Options{ContentType: cms.OIDTSTInfo}, signer)
+	if err != nil {
+		return nil, err
+	}
+	return sd.Marshal()
 }

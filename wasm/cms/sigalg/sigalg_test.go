@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
-	"github.com/eimzokit/eimzokit/web/sigalg"
+	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
 )
 
 func selfSigned(t *testing.T, key crypto.Signer) *x509.Certificate {
@@ -75,28 +75,36 @@ func TestVerify(t *testing.T) {
 		fallback asn1.ObjectIdentifier
 		sig      []byte
 		want     error // nil, sigalg.ErrInvalid or sigalg.ErrUnsupported
+		standard bool  // with sigalg.Standard(): no GOST
 	}{
-		{"PKCS#1 v1.5", rsaCert, alg(sigalg.OIDSHA256WithRSA), nil, pkcs1Sig, nil},
-		{"rsaEncryption with the CMS digest", rsaCert, alg(sigalg.OIDRSAEncryption), sigalg.OIDSHA256, pkcs1Sig, nil},
-		{"rsaEncryption outside CMS", rsaCert, alg(sigalg.OIDRSAEncryption), nil, pkcs1Sig, sigalg.ErrUnsupported},
-		{"PKCS#1 v1.5 under the wrong hash", rsaCert, alg(sigalg.OIDSHA384WithRSA), nil, pkcs1Sig, sigalg.ErrInvalid},
-		{"PSS", rsaCert, pss(pssParams(t, sigalg.OIDSHA256, sigalg.OIDSHA256, 32)), nil, pssSig, nil},
-		{"PSS with another salt length", rsaCert, pss(pssParams(t, sigalg.OIDSHA256, sigalg.OIDSHA256, 20)), nil, pssSig, sigalg.ErrInvalid},
-		{"PSS with MGF1 over another hash", rsaCert, pss(pssParams(t, sigalg.OIDSHA256, sigalg.OIDSHA512, 32)), nil, pssSig, sigalg.ErrUnsupported},
-		{"PSS without parameters (SHA-1)", rsaCert, pss(asn1.RawValue{}), nil, pssSig, sigalg.ErrUnsupported},
-		{"PSS with junk parameters", rsaCert, pss(asn1.RawValue{FullBytes: []byte{0x05, 0x00}}), nil, pssSig, sigalg.ErrUnsupported},
-		{"ECDSA P-384", ecCert, alg(sigalg.OIDECDSAWithSHA256), nil, ecSig, nil},
-		{"ECDSA with the key OID in CMS", ecCert, alg(sigalg.OIDECPublicKey), sigalg.OIDSHA256, ecSig, nil},
-		{"ECDSA signature, RSA key", rsaCert, alg(sigalg.OIDECDSAWithSHA256), nil, ecSig, sigalg.ErrInvalid},
-		{"RSA signature, ECDSA key", ecCert, alg(sigalg.OIDSHA256WithRSA), nil, pkcs1Sig, sigalg.ErrInvalid},
-		{"ECDSA garbage", ecCert, alg(sigalg.OIDECDSAWithSHA256), nil, []byte{1, 2, 3}, sigalg.ErrInvalid},
-		{"RSA-1024", smallCert, alg(sigalg.OIDSHA256WithRSA), nil, smallSig, sigalg.ErrUnsupported},
-		{"SHA-1 with RSA", rsaCert, alg(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 5}), nil, sha1Sig, sigalg.ErrUnsupported},
-		{"rsaEncryption with SHA-1 from CMS", rsaCert, alg(sigalg.OIDRSAEncryption), asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}, sha1Sig, sigalg.ErrUnsupported},
-		{"GOST before it is plugged in", rsaCert, alg(asn1.ObjectIdentifier{1, 2, 860, 3, 15, 1, 1, 2, 2, 2, 2}), nil, pkcs1Sig, sigalg.ErrUnsupported},
+		{"PKCS#1 v1.5", rsaCert, alg(sigalg.OIDSHA256WithRSA), nil, pkcs1Sig, nil, false},
+		{"rsaEncryption with the CMS digest", rsaCert, alg(sigalg.OIDRSAEncryption), sigalg.OIDSHA256, pkcs1Sig, nil, false},
+		{"rsaEncryption outside CMS", rsaCert, alg(sigalg.OIDRSAEncryption), nil, pkcs1Sig, sigalg.ErrUnsupported, false},
+		{"PKCS#1 v1.5 under the wrong hash", rsaCert, alg(sigalg.OIDSHA384WithRSA), nil, pkcs1Sig, sigalg.ErrInvalid, false},
+		{"PSS", rsaCert, pss(pssParams(t, sigalg.OIDSHA256, sigalg.OIDSHA256, 32)), nil, pssSig, nil, false},
+		{"PSS with another salt length", rsaCert, pss(pssParams(t, sigalg.OIDSHA256, sigalg.OIDSHA256, 20)), nil, pssSig, sigalg.ErrInvalid, false},
+		{"PSS with MGF1 over another hash", rsaCert, pss(pssParams(t, sigalg.OIDSHA256, sigalg.OIDSHA512, 32)), nil, pssSig, sigalg.ErrUnsupported, false},
+		{"PSS without parameters (SHA-1)", rsaCert, pss(asn1.RawValue{}), nil, pssSig, sigalg.ErrUnsupported, false},
+		{"PSS with junk parameters", rsaCert, pss(asn1.RawValue{FullBytes: []byte{0x05, 0x00}}), nil, pssSig, sigalg.ErrUnsupported, false},
+		{"ECDSA P-384", ecCert, alg(sigalg.OIDECDSAWithSHA256), nil, ecSig, nil, false},
+		{"ECDSA with the key OID in CMS", ecCert, alg(sigalg.OIDECPublicKey), sigalg.OIDSHA256, ecSig, nil, false},
+		{"ECDSA signature, RSA key", rsaCert, alg(sigalg.OIDECDSAWithSHA256), nil, ecSig, sigalg.ErrInvalid, false},
+		{"RSA signature, ECDSA key", ecCert, alg(sigalg.OIDSHA256WithRSA), nil, pkcs1Sig, sigalg.ErrInvalid, false},
+		{"ECDSA garbage", ecCert, alg(sigalg.OIDECDSAWithSHA256), nil, []byte{1, 2, 3}, sigalg.ErrInvalid, false},
+		{"RSA-1024", smallCert, alg(sigalg.OIDSHA256WithRSA), nil, smallSig, sigalg.ErrUnsupported, false},
+		{"SHA-1 with RSA", rsaCert, alg(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 5}), nil, sha1Sig, sigalg.ErrUnsupported, false},
+		{"rsaEncryption with SHA-1 from CMS", rsaCert, alg(sigalg.OIDRSAEncryption), asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}, sha1Sig, sigalg.ErrUnsupported, false},
+		{"GOST before it is plugged in", rsaCert, alg(asn1.ObjectIdentifier{1, 2, 860, 3, 15, 1, 1, 2, 2, 2, 2}), nil, pkcs1Sig, sigalg.ErrUnsupported, true},
+		{"GOST signature, RSA key", rsaCert, alg(asn1.ObjectIdentifier{1, 2, 860, 3, 15, 1, 1, 2, 2, 2, 2}), nil, pkcs1Sig, sigalg.ErrInvalid, false},
+		{"GOST key OID over SHA-256", rsaCert, alg(asn1.ObjectIdentifier{1, 2, 860, 3, 15, 1, 1, 2, 1}), sigalg.OIDSHA256, pkcs1Sig, sigalg.ErrUnsupported, false},
+		{"O'zMSt 286:2024", rsaCert, alg(asn1.ObjectIdentifier{1, 2, 860, 3, 15, 2, 1, 2}), nil, pkcs1Sig, sigalg.ErrUnsupported, false},
 	}
 	for _, tt := range tests {
-		err := reg.Verify(tt.cert, tt.alg, tt.fallback, msg, tt.sig)
+		r := reg
+		if tt.standard {
+			r = sigalg.Standard()
+		}
+		err := r.Verify(tt.cert, tt.alg, tt.fallback, msg, tt.sig)
 		switch {
 		case tt.want == nil && err != nil:
 			t.Errorf("%s: %v", tt.name, err)

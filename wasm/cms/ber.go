@@ -1,9 +1,6 @@
 package cms
 
-import (
-	"errors"
-	"fmt"
-)
+import "fmt"
 
 // BER to DER, as far as a verifier needs it (X.690 §8 vs §10): indefinite
 // lengths become definite, long-form lengths become minimal, and constructed
@@ -17,10 +14,8 @@ import (
 // maxDepth bounds nesting; CMS with certificates nests about 12 deep.
 const maxDepth = 64
 
-var errBER = errors.New("BER")
-
 func berError(format string, a ...any) error {
-	return fmt.Errorf("%w: %s", errBER, fmt.Sprintf(format, a...))
+	return fmt.Errorf("%w: BER: %s", ErrMalformed, fmt.Sprintf(format, a...))
 }
 
 // header is one parsed identifier and length.
@@ -255,7 +250,8 @@ func (n *node) write(out []byte) []byte {
 }
 
 // ToDER converts one BER element to DER (see above) and returns the bytes
-// after it. DER input comes back as the same slice, unchanged.
+// after it. DER input comes back as the same slice, unchanged. Errors match
+// ErrMalformed.
 func ToDER(b []byte) (der, rest []byte, err error) {
 	rest, ok, err := isDER(b, 0)
 	if err != nil {
