@@ -106,6 +106,7 @@ type Server struct {
 	pkiDir   string
 	log      *slog.Logger
 	verifier APIKeyVerifier
+	services http.Handler // the PKI's online services, under ServicesPath
 	profile  Profile
 	now      func() time.Time
 	idle     time.Duration
@@ -169,6 +170,17 @@ func WithAPIKeyVerifier(v APIKeyVerifier) Option { return func(s *Server) { s.ve
 // keep its revocation list current.
 func WithPKI(p *testpki.PKI, dir string) Option {
 	return func(s *Server) { s.pki, s.pkiDir = p, dir }
+}
+
+// ServicesPath is where [WithServices] mounts the PKI's online services on
+// the daemon's ports: http://127.0.0.1:64646/pki/tsa, /pki/ocsp, /pki/crl/….
+const ServicesPath = "/pki"
+
+// WithServices serves h (daemon-sim/pkisvc: TSA, OCSP, CRLs) under
+// ServicesPath on the daemon's own listeners, so relying parties find the
+// test PKI's services where the simulator is. Faults do not touch them.
+func WithServices(h http.Handler) Option {
+	return func(s *Server) { s.services = http.StripPrefix(ServicesPath, h) }
 }
 
 // WithClock sets the clock of signing times and the event log.
@@ -266,6 +278,10 @@ func (s *Server) Store() *softtoken.Store { return s.store }
 
 // ServeHTTP routes the WebSocket endpoint and the daemon's HTTP pages.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.services != nil && strings.HasPrefix(r.URL.Path, ServicesPath+"/") {
+		s.services.ServeHTTP(w, r)
+		return
+	}
 	if f := s.refusal(); f != nil {
 		s.refuse(w, r, f)
 		return

@@ -9,9 +9,10 @@
 // nothing is left in the temporary folder; the servers stop when the test
 // ends.
 //
-// Options add a wss listener ([WithTLS]), the HTTP control API
-// ([WithControl]), the revoked and no-TIN keys ([WithExtraKeys]) or the v5
-// profile ([WithV5]). Helpers script the simulated user ([Sim.Script]),
+// The test PKI's online services (daemon-sim/pkisvc: TSA, OCSP, CRLs) are
+// served on the daemon's port under /pki ([Sim.PKIURL]). Options add a wss
+// listener ([WithTLS]), the HTTP control API ([WithControl]), the revoked
+// and no-TIN keys ([WithExtraKeys]) or the v5 profile ([WithV5]). Helpers script the simulated user ([Sim.Script]),
 // inject faults ([Sim.Fault]), plug devices ([Sim.Plug]) and read the event
 // log ([Sim.Events]), failing the test on a bad request.
 package simtest
@@ -27,6 +28,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/eimzokit/eimzokit/daemon-sim/pkisvc"
 	"github.com/eimzokit/eimzokit/daemon-sim/sim"
 	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
 	"github.com/eimzokit/eimzokit/wasm/capiws"
@@ -37,11 +39,17 @@ type Sim struct {
 	URL        string // ws://127.0.0.1:PORT/service/cryptapi
 	WSSURL     string // wss://127.0.0.1:PORT/service/cryptapi, with WithTLS
 	ControlURL string // http://127.0.0.1:PORT, the control API, with WithControl
-	Data       *sim.Data
-	Server     *sim.Server
-	HTTP       *httptest.Server
-	TLS        *httptest.Server // with WithTLS; TLS.Client() trusts it
-	Control    *httptest.Server // with WithControl
+	// PKIURL is where the test PKI's online services are served, on the
+	// daemon's port: PKIURL+pkisvc.PathOCSP, PathTSA, PathCACRL, PathRootCRL.
+	PKIURL string
+	// Services are those services (TSA, OCSP, CRLs); Services.Revoke and
+	// the revoked extra key go into the PKI's one revocation list.
+	Services *pkisvc.Service
+	Data     *sim.Data
+	Server   *sim.Server
+	HTTP     *httptest.Server
+	TLS      *httptest.Server // with WithTLS; TLS.Client() trusts it
+	Control  *httptest.Server // with WithControl
 
 	t testing.TB
 }
@@ -114,13 +122,18 @@ func Start(t testing.TB, opts ...Option) *Sim {
 	if err != nil {
 		t.Fatalf("simtest: %v", err)
 	}
-	srvOpts := append([]sim.Option{sim.WithPKI(data.PKI, filepath.Join(dir, sim.PKIDir))}, c.server...)
+	svc, err := pkisvc.New(data.PKI, c.services...)
+	if err != nil {
+		t.Fatalf("simtest: PKI services: %v", err)
+	}
+	srvOpts := append([]sim.Option{sim.WithPKI(data.PKI, filepath.Join(dir, sim.PKIDir)), sim.WithServices(svc)}, c.server...)
 	srv := sim.New(data.Store, srvOpts...)
-	s := &Sim{Data: data, Server: srv, t: t}
+	s := &Sim{Data: data, Server: srv, Services: svc, t: t}
 	t.Cleanup(srv.Close) // runs after the listeners close (cleanups run last-in first-out)
 	s.HTTP = httptest.NewServer(srv)
 	t.Cleanup(s.HTTP.Close)
 	s.URL = "ws" + strings.TrimPrefix(s.HTTP.URL, "http") + capiws.Path
+	s.PKIURL = s.HTTP.URL + sim.ServicesPath
 	if c.tls {
 		s.TLS = httptest.NewUnstartedServer(srv)
 		s.TLS.EnableHTTP2 = false
@@ -140,11 +153,12 @@ func Start(t testing.TB, opts ...Option) *Sim {
 type Option func(*config)
 
 type config struct {
-	server  []sim.Option
-	store   []softtoken.Option
-	tls     bool
-	control bool
-	extra   bool
+	server   []sim.Option
+	store    []softtoken.Option
+	services []pkisvc.Option
+	tls      bool
+	control  bool
+	extra    bool
 }
 
 // WithServer passes options to the server.
@@ -171,13 +185,20 @@ func WithExtraKeys() Option { return func(c *config) { c.extra = true } }
 // WithV5 simulates an older (v5) daemon.
 func WithV5() Option { return WithServer(sim.WithProfile(sim.V5)) }
 
-// WithClock sets the clock of the key store (password cache, key ids) and
-// of the server (signing times, the event log).
+// WithClock sets the clock of the key store (password cache, key ids), of
+// the server (signing times, the event log) and of the PKI services
+// (tokens, CRLs, OCSP answers).
 func WithClock(now func() time.Time) Option {
 	return func(c *config) {
 		c.store = append(c.store, softtoken.WithClock(now))
 		c.server = append(c.server, sim.WithClock(now))
+		c.services = append(c.services, pkisvc.WithClock(now))
 	}
+}
+
+// WithServices passes options to the PKI services (daemon-sim/pkisvc).
+func WithServices(opts ...pkisvc.Option) Option {
+	return func(c *config) { c.services = append(c.services, opts...) }
 }
 
 // KeyPath returns the path of a key file in the simulator's data folder.

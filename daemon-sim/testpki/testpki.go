@@ -34,6 +34,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -203,9 +204,43 @@ const ReasonKeyCompromise = 1
 
 // Revoke records cert as revoked at the given time.
 func (p *PKI) Revoke(cert *x509.Certificate, at time.Time, reason int) {
+	p.RevokeSerial(cert.SerialNumber, at, reason)
+}
+
+// RevokeSerial records the certificate with serial as revoked at the given
+// time, replacing an earlier revocation of the same serial. The list is the
+// one source of truth of the PKI's CRLs and OCSP answers (daemon-sim/pkisvc
+// reads it on every request); SaveRevocations keeps it in RevokedFile.
+func (p *PKI) RevokeSerial(serial *big.Int, at time.Time, reason int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.revoked = append(p.revoked, Revocation{Serial: cert.SerialNumber.Text(16), RevokedAt: at.UTC().Truncate(time.Second), Reason: reason})
+	hex := serial.Text(16)
+	p.revoked = slices.DeleteFunc(p.revoked, func(r Revocation) bool { return r.Serial == hex })
+	p.revoked = append(p.revoked, Revocation{Serial: hex, RevokedAt: at.UTC().Truncate(time.Second), Reason: reason})
+}
+
+// Reinstate takes serial off the revocation list (as after a certificate
+// hold is released) and reports whether it was there.
+func (p *PKI) Reinstate(serial *big.Int) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := len(p.revoked)
+	hex := serial.Text(16)
+	p.revoked = slices.DeleteFunc(p.revoked, func(r Revocation) bool { return r.Serial == hex })
+	return len(p.revoked) != n
+}
+
+// Revoked returns the revocation of serial, if it is revoked.
+func (p *PKI) Revoked(serial *big.Int) (Revocation, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	hex := serial.Text(16)
+	for _, r := range p.revoked {
+		if r.Serial == hex {
+			return r, true
+		}
+	}
+	return Revocation{}, false
 }
 
 // Revocations returns every revocation recorded, oldest first.

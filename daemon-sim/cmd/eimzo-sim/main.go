@@ -37,6 +37,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/eimzokit/eimzokit/daemon-sim/pkisvc"
 	"github.com/eimzokit/eimzokit/daemon-sim/sim"
 	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
@@ -158,8 +159,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		logLevel = slog.LevelWarn
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel}))
+	// The PKI's TSA, OCSP responder and CRLs, on the daemon's ports under
+	// /pki (eimzo-web's default -tsa is http://127.0.0.1:64646/pki/tsa).
+	svc, err := pkisvc.New(data.PKI)
+	if err != nil {
+		return err
+	}
 	opts := []sim.Option{sim.WithDeveloperMode(*dev), sim.WithLogger(logger), sim.WithProfile(prof),
-		sim.WithLanguage(capiws.Lang(*lang)), sim.WithPKI(data.PKI, filepath.Join(data.Dir, sim.PKIDir))}
+		sim.WithLanguage(capiws.Lang(*lang)), sim.WithPKI(data.PKI, filepath.Join(data.Dir, sim.PKIDir)), sim.WithServices(svc)}
 	if *allow != "" {
 		opts = append(opts, sim.WithAllowedDomains(strings.Split(*allow, ",")...))
 	}
@@ -190,6 +197,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		servers = append(servers, hs)
 		go func() { errc <- hs.Serve(ln) }()
 		fmt.Fprintf(stdout, "eimzo-sim: ws://%s/service/cryptapi ready (data %s, trust anchor %s)\n", ln.Addr(), data.Dir, data.RootPath())
+		fmt.Fprintf(stdout, "eimzo-sim: PKI services (TSA %s, OCSP %s, CRL %s) under http://%s%s ready\n",
+			pkisvc.PathTSA, pkisvc.PathOCSP, pkisvc.PathCACRL, ln.Addr(), sim.ServicesPath)
 	}
 	if *wssAddr != "" {
 		cert, certPath, err := tlsCertificate(filepath.Join(*dir, sim.TLSDir))

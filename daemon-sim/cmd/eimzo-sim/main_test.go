@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -15,6 +17,9 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/eimzokit/eimzokit/daemon-sim/pkisvc"
+	"github.com/eimzokit/eimzokit/daemon-sim/sim"
+	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
 	"github.com/eimzokit/eimzokit/wasm/capiws"
 )
 
@@ -73,14 +78,41 @@ func TestServe(t *testing.T) {
 	urls := map[string]string{}
 	sc := bufio.NewScanner(pr)
 	re := regexp.MustCompile(`(wss?|http)://[^ ]+`)
-	for len(urls) < 3 && sc.Scan() {
+	for len(urls) < 4 && sc.Scan() {
 		if u := re.FindString(sc.Text()); u != "" {
-			urls[strings.SplitN(u, ":", 2)[0]] = u
+			kind := strings.SplitN(u, ":", 2)[0]
+			if strings.Contains(sc.Text(), "PKI services") {
+				kind = "pki"
+			}
+			urls[kind] = u
 		}
 	}
 	go io.Copy(io.Discard, pr)
-	if len(urls) != 3 {
+	if len(urls) != 4 {
 		t.Fatalf("ready lines: %v", urls)
+	}
+	// The PKI's services are on the ws port, and the CRL lists the
+	// revoked extra key (testpki's revocation list, saved in revoked.json).
+	if !strings.HasPrefix(urls["pki"], strings.Replace(strings.TrimSuffix(urls["ws"], "/service/cryptapi"), "ws://", "http://", 1)+"/pki") {
+		t.Errorf("PKI services at %s, daemon at %s", urls["pki"], urls["ws"])
+	}
+	crlResp, err := http.Get(urls["pki"] + pkisvc.PathCACRL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crlDER, _ := io.ReadAll(crlResp.Body)
+	crlResp.Body.Close()
+	crl, err := x509.ParseRevocationList(crlDER)
+	if err != nil {
+		t.Fatalf("CRL: %v", err)
+	}
+	revokedJSON, _ := os.ReadFile(filepath.Join(dir, sim.PKIDir, testpki.RevokedFile))
+	var revoked []testpki.Revocation
+	if err := json.Unmarshal(revokedJSON, &revoked); err != nil || len(revoked) != 1 {
+		t.Fatalf("revoked.json: %v %s", err, revokedJSON)
+	}
+	if len(crl.RevokedCertificateEntries) != 1 || crl.RevokedCertificateEntries[0].SerialNumber.Text(16) != revoked[0].Serial {
+		t.Errorf("CRL entries %+v, revoked.json %+v", crl.RevokedCertificateEntries, revoked)
 	}
 	wctx, wcancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer wcancel()
