@@ -135,7 +135,7 @@ func (s *Server) verifyCertificate(c *call) ([]capiws.Member, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := subject.CheckSignatureFrom(issuer); err != nil {
+	if err := algorithms.CheckCertificate(subject, issuer); err != nil {
 		return nil, &softtoken.Failure{Status: capiws.StatusRuntime, Args: []string{reasonNotIssuer}}
 	}
 	return nil, nil

@@ -12,7 +12,8 @@
 // The test PKI's online services (daemon-sim/pkisvc: TSA, OCSP, CRLs) are
 // served on the daemon's port under /pki ([Sim.PKIURL]). Options add a wss
 // listener ([WithTLS]), the HTTP control API ([WithControl]), the revoked
-// and no-TIN keys ([WithExtraKeys]) or the v5 profile ([WithV5]). Helpers script the simulated user ([Sim.Script]),
+// and no-TIN keys ([WithExtraKeys]), GOST keys ([WithGOSTKeys]) or the v5
+// profile ([WithV5]). Helpers script the simulated user ([Sim.Script]),
 // inject faults ([Sim.Fault]), plug devices ([Sim.Plug]) and read the event
 // log ([Sim.Events]), failing the test on a bad request.
 package simtest
@@ -54,16 +55,19 @@ type Sim struct {
 	t testing.TB
 }
 
+// keySet says which keys a data folder holds besides the default six.
+type keySet struct{ extra, gost bool }
+
 var (
 	templateMu sync.Mutex
-	templates  = map[bool]fstest.MapFS{} // by "with extra keys"
+	templates  = map[keySet]fstest.MapFS{}
 )
 
 // template returns the in-memory data folder, making it on first use.
-func template(extra bool) (fstest.MapFS, error) {
+func template(set keySet) (fstest.MapFS, error) {
 	templateMu.Lock()
 	defer templateMu.Unlock()
-	if m, ok := templates[extra]; ok {
+	if m, ok := templates[set]; ok {
 		return m, nil
 	}
 	dir, err := os.MkdirTemp("", "eimzo-sim-template-")
@@ -75,8 +79,13 @@ func template(extra bool) (fstest.MapFS, error) {
 	if err != nil {
 		return nil, err
 	}
-	if extra {
+	if set.extra {
 		if err := sim.AddExtraKeys(data); err != nil {
+			return nil, err
+		}
+	}
+	if set.gost {
+		if err := sim.AddGOSTKeys(data); err != nil {
 			return nil, err
 		}
 	}
@@ -99,7 +108,7 @@ func template(extra bool) (fstest.MapFS, error) {
 	if err != nil {
 		return nil, err
 	}
-	templates[extra] = m
+	templates[set] = m
 	return m, nil
 }
 
@@ -110,7 +119,7 @@ func Start(t testing.TB, opts ...Option) *Sim {
 	for _, o := range opts {
 		o(&c)
 	}
-	tmpl, err := template(c.extra)
+	tmpl, err := template(keySet{c.extra, c.gost})
 	if err != nil {
 		t.Fatalf("simtest: making the template data folder: %v", err)
 	}
@@ -126,7 +135,11 @@ func Start(t testing.TB, opts ...Option) *Sim {
 	if err != nil {
 		t.Fatalf("simtest: PKI services: %v", err)
 	}
-	srvOpts := append([]sim.Option{sim.WithPKI(data.PKI, filepath.Join(dir, sim.PKIDir)), sim.WithServices(svc)}, c.server...)
+	srvOpts := []sim.Option{sim.WithPKI(data.PKI, filepath.Join(dir, sim.PKIDir)), sim.WithServices(svc)}
+	if data.GOST != nil {
+		srvOpts = append(srvOpts, sim.WithGOSTPKI(data.GOST, filepath.Join(dir, sim.GOSTPKIDir)))
+	}
+	srvOpts = append(srvOpts, c.server...)
 	srv := sim.New(data.Store, srvOpts...)
 	s := &Sim{Data: data, Server: srv, Services: svc, t: t}
 	t.Cleanup(srv.Close) // runs after the listeners close (cleanups run last-in first-out)
@@ -159,6 +172,7 @@ type config struct {
 	tls      bool
 	control  bool
 	extra    bool
+	gost     bool
 }
 
 // WithServer passes options to the server.
@@ -181,6 +195,11 @@ func WithControl() Option { return func(c *config) { c.control = true } }
 // WithExtraKeys adds sim.ExtraKeys (a revoked key and one without TIN or
 // PINFL) to the default six.
 func WithExtraKeys() Option { return func(c *config) { c.extra = true } }
+
+// WithGOSTKeys adds sim.GOSTKeys: O'zDSt 1092 (GOST) keys from the data
+// folder's GOST test PKI (Sim.Data.GOST; its root is Data.GOSTRootPath()),
+// which also issues the "gost" key type of POST /v1/keys and devices.
+func WithGOSTKeys() Option { return func(c *config) { c.gost = true } }
 
 // WithV5 simulates an older (v5) daemon.
 func WithV5() Option { return WithServer(sim.WithProfile(sim.V5)) }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -399,4 +400,31 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("a parsed CMS with an added attribute does not re-encode: %v", err)
 		}
 	})
+}
+
+// TestSignIsWhatParseReads: Sign fills the SignedData as Parse would from
+// its encoding, without a round trip.
+func TestSignIsWhatParseReads(t *testing.T) {
+	p, ids := identities(t)
+	for _, s := range []cms.Signer{
+		{Key: ids[testpki.RSA2048].Key, Certificate: ids[testpki.RSA2048].Cert, Chain: []*x509.Certificate{p.CA}, SigningTime: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)},
+		{Key: ids[testpki.P256].Key, Certificate: ids[testpki.P256].Cert, SubjectKeyID: true, PSS: true, Hash: crypto.SHA384},
+		{Key: ids[testpki.RSA2048].Key, Certificate: ids[testpki.RSA2048].Cert, PSS: true, NoAttributes: true},
+	} {
+		for _, detached := range []bool{false, true} {
+			sd, err := cms.Sign([]byte("x"), detached, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			der, _ := sd.Marshal()
+			back, err := cms.Parse(der)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(sd.Signers, back.Signers) || sd.Version != back.Version || !reflect.DeepEqual(sd.DigestAlgorithms, back.DigestAlgorithms) ||
+				len(sd.Certificates) != len(back.Certificates) || !bytes.Equal(sd.Content, back.Content) {
+				t.Errorf("Sign and Parse differ:\n%+v\n%+v", sd.Signers[0], back.Signers[0])
+			}
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package cms
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/rand"
 	"crypto/x509"
@@ -12,7 +13,7 @@ import (
 	"time"
 
 	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
-	"github.com/eimzokit/eimzokit/wasm/gost"
+	gostcert "github.com/eimzokit/eimzokit/wasm/gost/cert"
 )
 
 // Signer is one signer for [Sign], [SignWith], [SignDigest] and
@@ -112,17 +113,7 @@ func sign(content, digest []byte, o Options, signers []Signer) (*SignedData, err
 	if o.Detached {
 		sd.Content = nil
 	}
-	return reparse(sd)
-}
-
-// reparse marshals and parses sd, so the result is exactly what a
-// verifier reads.
-func reparse(sd *SignedData) (*SignedData, error) {
-	der, err := sd.Marshal()
-	if err != nil {
-		return nil, err
-	}
-	return Parse(der)
+	return sd, nil
 }
 
 // AddSigner co-signs: it adds a SignerInfo by s over the content (RFC 5652
@@ -168,8 +159,8 @@ func (sd *SignedData) addSignerInfo(s Signer, digest, content []byte) error {
 	if s.Key == nil || s.Certificate == nil {
 		return errors.New("cms: a signer needs a key and a certificate")
 	}
-	if err := keyMatches(s.Key.Public(), s.Certificate); err != nil {
-		return err
+	if !gostcert.HasPublicKey(s.Certificate, s.Key.Public()) {
+		return errors.New("cms: the key does not match the signer's certificate")
 	}
 	spec, err := algorithms.SigningFor(s.Key.Public(), s.Hash, s.PSS)
 	if err != nil {
@@ -178,15 +169,19 @@ func (sd *SignedData) addSignerInfo(s Signer, digest, content []byte) error {
 	if len(digest) != spec.Hash.New().Size() {
 		return fmt.Errorf("cms: a digest of %d bytes, %s makes %d", len(digest), spec.Hash.Name, spec.Hash.New().Size())
 	}
+	// The SignerInfo's fields are filled as Parse would fill them from its
+	// encoding (which Marshal writes from the raw fields).
 	digestAlg := must(asn1.Marshal(pkix.AlgorithmIdentifier{Algorithm: spec.Hash.OID}))
-	si := &SignerInfo{Version: 1, rawDigestAlg: digestAlg}
+	si := &SignerInfo{Version: 1, rawDigestAlg: digestAlg, DigestAlgorithm: pkix.AlgorithmIdentifier{Algorithm: spec.Hash.OID}}
 	if s.SubjectKeyID {
 		if len(s.Certificate.SubjectKeyId) == 0 {
 			return errors.New("cms: the signer's certificate has no subject key identifier")
 		}
 		si.Version = 3
+		si.SubjectKeyID = bytes.Clone(s.Certificate.SubjectKeyId)
 		si.rawSID = tlv(0x80, s.Certificate.SubjectKeyId)
 	} else {
+		si.IssuerAndSerial = &IssuerAndSerial{RawIssuer: s.Certificate.RawIssuer, Serial: s.Certificate.SerialNumber}
 		si.rawSID = must(asn1.Marshal(issuerAndSerialASN{Issuer: asn1.RawValue{FullBytes: s.Certificate.RawIssuer}, Serial: s.Certificate.SerialNumber}))
 	}
 	toSign := digest
@@ -205,6 +200,9 @@ func (sd *SignedData) addSignerInfo(s Signer, digest, content []byte) error {
 			return err
 		}
 		si.rawSignedAttrs = tlv(0xa0, enc...)
+		if si.SignedAttrs, err = parseAttributes(asn1.RawValue{IsCompound: true, Bytes: si.rawSignedAttrs[len(si.rawSignedAttrs)-attrsLen(enc):]}); err != nil {
+			return err
+		}
 		h := spec.Hash.New()
 		h.Write(si.SignedBytes())
 		toSign = h.Sum(nil)
@@ -221,6 +219,9 @@ func (sd *SignedData) addSignerInfo(s Signer, digest, content []byte) error {
 		return fmt.Errorf("cms: the key returned a %d-byte signature, want %d", len(sig), spec.Size)
 	}
 	si.rawSigAlg = must(asn1.Marshal(spec.Algorithm))
+	if _, err := asn1.Unmarshal(si.rawSigAlg, &si.SignatureAlgorithm); err != nil {
+		return err
+	}
 	si.Signature = sig
 	if s.Timestamp != nil {
 		token, err := s.Timestamp(sig)
@@ -252,20 +253,12 @@ func (sd *SignedData) addSignerInfo(s Signer, digest, content []byte) error {
 	return nil
 }
 
-// keyMatches checks that the signing key is the certificate's.
-func keyMatches(pub crypto.PublicKey, c *x509.Certificate) error {
-	if gk, ok := pub.(*gost.PublicKey); ok {
-		ck, err := gost.ParsePKIXPublicKey(c.RawSubjectPublicKeyInfo)
-		if err != nil || !gk.Equal(ck) {
-			return errors.New("cms: the key does not match the signer's certificate")
-		}
-		return nil
+func attrsLen(enc [][]byte) int {
+	n := 0
+	for _, e := range enc {
+		n += len(e)
 	}
-	k, ok := pub.(interface{ Equal(crypto.PublicKey) bool })
-	if !ok || !k.Equal(c.PublicKey) {
-		return errors.New("cms: the key does not match the signer's certificate")
-	}
-	return nil
+	return n
 }
 
 // marshalTime encodes a signing time as RFC 5652 §11.3 wants: UTCTime for

@@ -34,6 +34,14 @@ func TestKeygenImportList(t *testing.T) {
 	if !strings.HasPrefix(out.String(), "DSCUSTOM\tC:\\DSKEYS\tcn=aliyev vali test,") || !strings.Contains(out.String(), "1.2.860.3.16.1.1=311111111") {
 		t.Errorf("keygen printed %q", out.String())
 	}
+	// A GOST key: the data folder gets its GOST test PKI on the way.
+	out.Reset()
+	if err := run(context.Background(), []string{"keygen", "-dir", dir, "-profile", "physical", "-key", "gost", "-name", "DSGOST"}, &out, &errs); err != nil {
+		t.Fatalf("keygen -key gost: %v %s", err, errs.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, sim.GOSTPKIDir, testpki.RootCertFile)); err != nil || !strings.HasPrefix(out.String(), "DSGOST\tC:\\DSKEYS\tcn=") {
+		t.Errorf("keygen -key gost: %v, printed %q", err, out.String())
+	}
 	tests := []struct {
 		file, password string
 		wantErr        bool
@@ -55,10 +63,10 @@ func TestKeygenImportList(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 9 { // six default keys, the custom one, two imported
+	if len(lines) != 10 { // six default keys, the custom and the GOST one, two imported
 		t.Errorf("list:\n%s", out.String())
 	}
-	for _, want := range []string{"XDEFAULT\t", "XLEGACY\t", "DSCUSTOM\t"} {
+	for _, want := range []string{"XDEFAULT\t", "XLEGACY\t", "DSCUSTOM\t", "DSGOST\t"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("list lacks %q", want)
 		}

@@ -384,3 +384,41 @@ func TestAlgorithmNames(t *testing.T) {
 		}
 	}
 }
+
+func TestCreateRequest(t *testing.T) {
+	key, err := gost.GenerateKey(gost.CurveA(), crand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	policies, _ := asn1.Marshal([]struct{ P asn1.ObjectIdentifier }{{asn1.ObjectIdentifier{1, 2, 860, 3, 2, 2, 1, 2, 1}}})
+	der, err := CreateRequest(crand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "TEST SO'ROV", ExtraNames: []pkix.AttributeTypeAndValue{{Type: OIDPINFL, Value: "30101900000001"}}},
+		ExtraExtensions: []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 32}, Value: policies}}}, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := x509.ParseCertificateRequest(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.Subject.CommonName != "TEST SO'ROV" || len(req.Extensions) != 1 || KeyAlgorithmName(req.PublicKeyAlgorithm, req.RawSubjectPublicKeyInfo) != "OZDST-1092-2009-2" {
+		t.Errorf("request %v, %d extensions", req.Subject, len(req.Extensions))
+	}
+	if err := CheckRequestSignature(req); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := exec.LookPath("openssl"); err == nil {
+		f := filepath.Join(t.TempDir(), "req.der")
+		if err := os.WriteFile(f, der, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command("openssl", "req", "-inform", "DER", "-in", f, "-noout", "-subject").CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "TEST SO'ROV") {
+			t.Errorf("openssl req: %v\n%s", err, out)
+		}
+	}
+	der[len(der)-3] ^= 1
+	bad, _ := x509.ParseCertificateRequest(der)
+	if err := CheckRequestSignature(bad); !errors.Is(err, ErrSignature) || !errors.Is(err, gost.ErrVerification) {
+		t.Errorf("tampered request: %v", err)
+	}
+}

@@ -1,6 +1,7 @@
 package cert
 
 import (
+	"crypto"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -25,16 +26,7 @@ var javaSignatureNames = map[x509.SignatureAlgorithm]string{
 // for GOST (gost.AlgorithmName), Java's standard names otherwise (RSA, EC,
 // SHA256withRSA, SHA256withECDSA, …), and the dotted OID of anything else.
 func AlgorithmNames(c *x509.Certificate) (key, signature string) {
-	switch c.PublicKeyAlgorithm {
-	case x509.RSA:
-		key = "RSA"
-	case x509.ECDSA:
-		key = "EC"
-	case x509.Ed25519:
-		key = "Ed25519"
-	default:
-		key = oidName(firstAlgorithm(c.RawSubjectPublicKeyInfo, 0))
-	}
+	key = KeyAlgorithmName(c.PublicKeyAlgorithm, c.RawSubjectPublicKeyInfo)
 	if n, ok := javaSignatureNames[c.SignatureAlgorithm]; ok {
 		signature = n
 	} else {
@@ -70,4 +62,15 @@ func firstAlgorithm(der []byte, skip int) asn1.ObjectIdentifier {
 		return nil
 	}
 	return alg.Algorithm
+}
+
+// HasPublicKey reports whether pub (a *gost.PublicKey, or any key with an
+// Equal method: RSA, ECDSA, Ed25519) is the subject public key of c.
+func HasPublicKey(c *x509.Certificate, pub crypto.PublicKey) bool {
+	if gk, ok := pub.(*gost.PublicKey); ok {
+		ck, err := gost.ParsePKIXPublicKey(c.RawSubjectPublicKeyInfo)
+		return err == nil && gk.Equal(ck)
+	}
+	k, ok := pub.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && c.PublicKey != nil && k.Equal(c.PublicKey)
 }
