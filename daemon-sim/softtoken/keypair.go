@@ -6,8 +6,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/eimzokit/eimzokit/wasm/capiws"
 	"github.com/eimzokit/eimzokit/daemon-sim/softtoken/pfx"
+	"github.com/eimzokit/eimzokit/wasm/capiws"
 )
 
 // AddKeyPair keeps a freshly generated key pair under a KEY_PAIR id

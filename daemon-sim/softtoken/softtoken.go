@@ -16,9 +16,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/eimzokit/eimzokit/daemon-sim/softtoken/pfx"
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
 	"github.com/eimzokit/eimzokit/wasm/capiws"
-	"github.com/eimzokit/eimzokit/daemon-sim/softtoken/pfx"
 )
 
 // PasswordsFile, in the keys folder, maps key file names (without .pfx) to
