@@ -3,10 +3,8 @@ package cms_test
 import (
 	"bytes"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
-	"math/big"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -15,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
 	"github.com/eimzokit/eimzokit/wasm/cms"
 	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
 	"github.com/eimzokit/eimzokit/wasm/gost"
@@ -203,36 +202,26 @@ type detRand struct{ r *rand.ChaCha8 }
 
 func (d detRand) Read(p []byte) (int, error) { return d.r.Read(p) }
 
-// gostPKI is a GOST root → CA → user chain made with wasm/gost/cert.
+// gostPKI is daemon-sim's GOST test PKI (root → CA without key ids →
+// user), made from a fixed seed.
 type gostPKI struct {
 	root, ca, user *x509.Certificate
 	userKey        *gost.PrivateKey
 }
 
 func newGOSTPKI(t testing.TB) *gostPKI {
-	rng := detRand{rand.NewChaCha8([32]byte{42})}
-	rootKey, _ := gost.GenerateKey(gost.CurveA(), rng)
-	caKey, _ := gost.GenerateKey(gost.CurveA(), rng)
-	userKey, _ := gost.GenerateKey(gost.CurveA(), rng)
-	nb := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	mk := func(tmpl, parent *x509.Certificate, pub *gost.PublicKey, key *gost.PrivateKey) *x509.Certificate {
-		der, err := cert.Create(rng, tmpl, parent, pub, key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return parseCert(t, der)
+	t.Helper()
+	opts := []testpki.Option{testpki.WithCAKeyType(testpki.GOST), testpki.WithRand(detRand{rand.NewChaCha8([32]byte{42})}),
+		testpki.WithClock(func() time.Time { return time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC) })}
+	p, err := testpki.New(opts...)
+	if err != nil {
+		t.Fatal(err)
 	}
-	rootT := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Root"}, NotBefore: nb, NotAfter: nb.AddDate(20, 0, 0),
-		BasicConstraintsValid: true, IsCA: true, KeyUsage: x509.KeyUsageCertSign}
-	root := mk(rootT, rootT, rootKey.PublicKey(), rootKey)
-	caT := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "CA"}, NotBefore: nb, NotAfter: nb.AddDate(5, 0, 0),
-		BasicConstraintsValid: true, IsCA: true, KeyUsage: x509.KeyUsageCertSign}
-	ca := mk(caT, root, caKey.PublicKey(), rootKey)
-	userT := &x509.Certificate{SerialNumber: big.NewInt(0x777a2a2b), NotBefore: nb, NotAfter: nb.AddDate(2, 0, 0),
-		Subject:  pkix.Name{CommonName: "USER", ExtraNames: []pkix.AttributeTypeAndValue{{Type: cert.OIDPINFL, Value: "12345678901234"}}},
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment}
-	user := mk(userT, ca, userKey.PublicKey(), caKey)
-	return &gostPKI{root, ca, user, userKey}
+	id, err := p.Issue(testpki.Physical, testpki.GOST, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &gostPKI{p.Root, p.CA, id.Cert, id.Key.(*gost.PrivateKey)}
 }
 
 func (p *gostPKI) signer(at time.Time) cms.Signer {
