@@ -75,17 +75,19 @@ func TestBytesFromEveryInputType(t *testing.T) {
 }
 
 func TestPromiseResolvesRejectsAndRecovers(t *testing.T) {
-	v, e := awaitValue(t, Promise(js.Undefined(), func(context.Context) (any, error) { return "ok", nil }))
+	v, e := awaitValue(t, Promise(js.Undefined(), eimzo.LangEN, func(context.Context) (any, error) { return "ok", nil }))
 	if v.String() != "ok" || !e.IsUndefined() {
 		t.Errorf("resolve: %v %v", v, e)
 	}
-	_, e = awaitValue(t, Promise(js.Undefined(), func(context.Context) (any, error) {
-		return nil, &eimzo.Error{Code: eimzo.CodeKeyNotFound, Message: "m", Status: -1010}
+	_, e = awaitValue(t, Promise(js.Undefined(), eimzo.LangEN, func(context.Context) (any, error) {
+		e := eimzo.NewError(eimzo.CodeKeyNotFound, "")
+		e.Status = -1010
+		return nil, e
 	}))
 	if e.Get("code").String() != "KEY_NOT_FOUND" || e.Get("status").Int() != -1010 || !e.InstanceOf(jsError) {
 		t.Errorf("reject: code %v status %v", e.Get("code"), e.Get("status"))
 	}
-	_, e = awaitValue(t, Promise(js.Undefined(), func(context.Context) (any, error) { panic("boom") }))
+	_, e = awaitValue(t, Promise(js.Undefined(), eimzo.LangEN, func(context.Context) (any, error) { panic("boom") }))
 	if e.Get("code").String() != "INTERNAL" {
 		t.Errorf("panic: %v", e.Get("code"))
 	}
@@ -94,10 +96,10 @@ func TestPromiseResolvesRejectsAndRecovers(t *testing.T) {
 func TestAbortSignal(t *testing.T) {
 	ac := js.Global().Get("AbortController").New()
 	started := make(chan struct{})
-	p := Promise(ac.Get("signal"), func(ctx context.Context) (any, error) {
+	p := Promise(ac.Get("signal"), eimzo.LangEN, func(ctx context.Context) (any, error) {
 		close(started)
 		<-ctx.Done()
-		return nil, &eimzo.Error{Code: eimzo.CodeAborted, Message: "aborted"}
+		return nil, ctx.Err()
 	})
 	<-started
 	ac.Call("abort")
@@ -107,7 +109,7 @@ func TestAbortSignal(t *testing.T) {
 	}
 	// An already aborted signal rejects without running.
 	ran := false
-	_, e = awaitValue(t, Promise(ac.Get("signal"), func(context.Context) (any, error) { ran = true; return nil, nil }))
+	_, e = awaitValue(t, Promise(ac.Get("signal"), eimzo.LangEN, func(context.Context) (any, error) { ran = true; return nil, nil }))
 	if ran || e.Get("code").String() != "ABORTED" {
 		t.Errorf("pre-aborted: ran %v, code %v", ran, e.Get("code"))
 	}

@@ -1,0 +1,392 @@
+//go:build !js
+
+package eimzo_test
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/eimzokit/eimzokit/daemon-sim/simtest"
+	"github.com/eimzokit/eimzokit/wasm/eimzo"
+	"github.com/eimzokit/eimzokit/wasm/eimzo/eimzotest"
+)
+
+// fakeDaemon is a WebSocket server that misbehaves in one way after reading
+// the request.
+func fakeDaemon(t *testing.T, serve func(ctx context.Context, c *websocket.Conn)) string {
+	t.Helper()
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		if _, _, err := c.Read(r.Context()); err != nil {
+			return
+		}
+		serve(r.Context(), c)
+	}))
+	t.Cleanup(hs.Close)
+	return "ws" + strings.TrimPrefix(hs.URL, "http") + "/service/cryptapi"
+}
+
+// replying is a fake daemon that answers every request with reply.
+func replying(t *testing.T, reply string) string {
+	return fakeDaemon(t, func(ctx context.Context, c *websocket.Conn) {
+		_ = c.Write(ctx, websocket.MessageText, []byte(reply))
+		_ = c.Close(websocket.StatusNormalClosure, "Done")
+	})
+}
+
+// scripted answers version as 6.4 and the functions in replies; the rest
+// goes to upstream (or gets status 0).
+func scripted(t *testing.T, upstream string, replies map[string]string) *eimzotest.Daemon {
+	return eimzotest.NewDaemon(t, upstream, func(c eimzotest.Call) (string, bool) {
+		if r, ok := replies[c.Plugin+"."+c.Name]; ok {
+			return r, true
+		}
+		if c.Name == "version" && upstream == "" {
+			return eimzotest.Version("6", "4"), true
+		}
+		return "", false
+	})
+}
+
+func freeClosedPort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return "ws://" + addr + "/service/cryptapi"
+}
+
+var pfxCert = eimzo.Certificate{Type: eimzo.KeyPFX, Disk: `C:\`, Path: "DSKEYS", Name: "DS1", Alias: "cn=a,serialnumber=1"}
+
+func sign(ctx context.Context, c *eimzo.Client) error {
+	_, err := c.Sign(ctx, pfxCert, eimzo.Bytes("x"), eimzo.SignOptions{})
+	return err
+}
+
+// TestErrorCodes: every way a call can fail, and the code it fails with.
+func TestErrorCodes(t *testing.T) {
+	s := simtest.Start(t)
+	keyed := func(replies map[string]string) map[string]string {
+		replies["pfx.load_key"] = `{"success":true,"status":1,"keyId":"K1","type":"PFX_KEY_STORE"}`
+		return replies
+	}
+	tests := []struct {
+		name   string
+		url    func(t *testing.T) string // the daemon; nil: nothing listens
+		opts   []eimzo.Option
+		call   func(ctx context.Context, c *eimzo.Client) error // nil: Install
+		want   eimzo.Code
+		status int
+	}{
+		{name: "nothing listens", want: eimzo.CodeNotInstalled},
+		{
+			name: "foreign domain",
+			url:  func(*testing.T) string { return s.URL },
+			opts: []eimzo.Option{eimzo.WithTransport(&eimzo.WSTransport{Origin: "https://evil.example"})},
+			call: func(ctx context.Context, c *eimzo.Client) error { _, err := c.ListKeys(ctx); return err },
+			want: eimzo.CodeAPIKeyRejected, status: -1022,
+		},
+		{
+			name: "data too large is refused before a byte is sent",
+			opts: []eimzo.Option{eimzo.WithMaxDataBytes(4)},
+			call: func(ctx context.Context, c *eimzo.Client) error {
+				_, err := c.Sign(ctx, pfxCert, eimzo.Bytes("12345"), eimzo.SignOptions{})
+				return err
+			},
+			want: eimzo.CodeDataTooLarge,
+		},
+		{
+			name: "base64 data too large, counted decoded",
+			opts: []eimzo.Option{eimzo.WithMaxDataBytes(5)},
+			call: func(ctx context.Context, c *eimzo.Client) error {
+				_, err := c.Sign(ctx, pfxCert, eimzo.Base64("MTIzNDU2"), eimzo.SignOptions{})
+				return err
+			},
+			want: eimzo.CodeDataTooLarge,
+		},
+		{
+			name: "bad base64",
+			call: func(ctx context.Context, c *eimzo.Client) error {
+				_, err := c.Sign(ctx, pfxCert, eimzo.Base64("***"), eimzo.SignOptions{})
+				return err
+			},
+			want: eimzo.CodeBadArgument,
+		},
+		{
+			name: "an empty challenge",
+			call: func(ctx context.Context, c *eimzo.Client) error {
+				_, err := c.Authenticate(ctx, pfxCert, "")
+				return err
+			},
+			want: eimzo.CodeBadArgument,
+		},
+		{
+			name: "an ftjc certificate without its card",
+			url:  func(t *testing.T) string { return scripted(t, "", nil).URL },
+			call: func(ctx context.Context, c *eimzo.Client) error {
+				_, err := c.LoadKey(ctx, eimzo.Certificate{Type: eimzo.KeyFTJC}, eimzo.LoadKeyOptions{})
+				return err
+			},
+			want: eimzo.CodeBadArgument,
+		},
+		{
+			name: "an unknown device",
+			call: func(ctx context.Context, c *eimzo.Client) error {
+				_, err := c.DeviceConnected(ctx, "floppy")
+				return err
+			},
+			want: eimzo.CodeBadArgument,
+		},
+		{
+			name: "no reply at all",
+			url: func(t *testing.T) string {
+				return fakeDaemon(t, func(ctx context.Context, c *websocket.Conn) { <-ctx.Done() })
+			},
+			opts: []eimzo.Option{eimzo.WithTimeout(200 * time.Millisecond)},
+			want: eimzo.CodeTimeout,
+		},
+		{
+			name: "closed with 1011 instead of a reply",
+			url: func(t *testing.T) string {
+				return fakeDaemon(t, func(ctx context.Context, c *websocket.Conn) { c.Close(websocket.StatusInternalError, "boom") })
+			},
+			want: eimzo.CodeTransport,
+		},
+		{name: "a reply that is not JSON", url: func(t *testing.T) string { return replying(t, "<html>") }, want: eimzo.CodeProtocol},
+		{name: "a reply that is an array", url: func(t *testing.T) string { return replying(t, `[{"success":true}]`) }, want: eimzo.CodeProtocol},
+		{name: "a version without numbers", url: func(t *testing.T) string { return replying(t, `{"success":true,"major":"six"}`) }, want: eimzo.CodeProtocol},
+		{
+			name: "an oversized reply",
+			url: func(t *testing.T) string {
+				return replying(t, `{"success":true,"x":"`+strings.Repeat("a", 4096)+`"}`)
+			},
+			opts: []eimzo.Option{eimzo.WithMaxReplyBytes(1024)},
+			want: eimzo.CodeResponseTooLarge,
+		},
+		{name: "an old daemon", url: func(t *testing.T) string { return replying(t, `{"success":true,"major":"3","minor":"20"}`) }, want: eimzo.CodeVersionUnsupported},
+		{
+			name: "success as a string is not success",
+			url:  func(t *testing.T) string { return replying(t, `{"success":"true","major":"6","minor":"4"}`) },
+			want: eimzo.CodeProtocol,
+		},
+		{
+			name: "a function the daemon lacks",
+			url:  func(t *testing.T) string { return scripted(t, "", nil).URL },
+			call: sign,
+			want: eimzo.CodeFunctionNotFound,
+		},
+		{
+			name: "apikey rejected on a v5 daemon",
+			url: func(t *testing.T) string {
+				return scripted(t, "", map[string]string{
+					".version": eimzotest.Version("5", "20"),
+					".apikey":  `{"success":false,"status":-1020,"reason":"API-key для домена mysite.uz недействителен."}`,
+				}).URL
+			},
+			opts: []eimzo.Option{eimzo.WithAPIKeys(map[string]string{"mysite.uz": "BAD"}), eimzo.WithDomain("mysite.uz")},
+			want: eimzo.CodeAPIKeyRejected, status: -1020,
+		},
+		{
+			name: "password cancelled",
+			url: func(t *testing.T) string {
+				return scripted(t, "", keyed(map[string]string{"pkcs7.create_pkcs7": `{"success":false,"status":-5000,"reason":"Ввод пароля отменен"}`})).URL
+			},
+			call: sign, want: eimzo.CodePasswordCancelled, status: -5000,
+		},
+		{
+			name: "a wrong password on an old daemon, without status",
+			url: func(t *testing.T) string {
+				return scripted(t, "", keyed(map[string]string{"pkcs7.create_pkcs7": `{"success":false,"reason":"javax.crypto.BadPaddingException: Given final block not properly padded"}`})).URL
+			},
+			call: sign, want: eimzo.CodeWrongPassword,
+		},
+		{
+			name: "the key file is gone",
+			url: func(t *testing.T) string {
+				return scripted(t, "", map[string]string{"pfx.load_key": `{"success":false,"status":-2002,"reason":"Файл ключа не существует"}`}).URL
+			},
+			call: sign, want: eimzo.CodeKeyNotFound, status: -2002,
+		},
+		{
+			name: "no device",
+			url:  func(t *testing.T) string { return s.URL }, // the simulator has no devices attached
+			call: func(ctx context.Context, c *eimzo.Client) error {
+				_, err := c.SignWithDevice(ctx, eimzo.DeviceIDCard, eimzo.Bytes("x"), eimzo.SignOptions{})
+				return err
+			},
+			want: eimzo.CodeDeviceNotFound, status: -9999,
+		},
+		{
+			name: "a device on a daemon too old for it",
+			url: func(t *testing.T) string {
+				return scripted(t, "", map[string]string{".version": eimzotest.Version("4", "85")}).URL
+			},
+			call: func(ctx context.Context, c *eimzo.Client) error {
+				_, err := c.SignWithDevice(ctx, eimzo.DeviceBAIK, eimzo.Bytes("x"), eimzo.SignOptions{})
+				return err
+			},
+			want: eimzo.CodeVersionUnsupported,
+		},
+		{
+			name: "no key with that serial",
+			url:  func(t *testing.T) string { return s.URL },
+			call: func(ctx context.Context, c *eimzo.Client) error {
+				_, err := c.SignWithSerial(ctx, "deadbeef", eimzo.Bytes("x"), eimzo.SignOptions{})
+				return err
+			},
+			want: eimzo.CodeKeyNotFound,
+		},
+		{
+			name: "the timestamp callback fails",
+			url:  func(t *testing.T) string { return s.URL },
+			call: signWithTimestamp(func(string) (string, error) { return "", errors.New("TSA down") }),
+			want: eimzo.CodeTimestampFailed,
+		},
+		{
+			name: "the timestamp callback returns garbage",
+			url:  func(t *testing.T) string { return s.URL },
+			call: signWithTimestamp(func(string) (string, error) { return "not base64!", nil }),
+			want: eimzo.CodeTimestampFailed,
+		},
+		{
+			name: "the timestamp callback returns DER that is not a token",
+			url:  func(t *testing.T) string { return s.URL },
+			call: signWithTimestamp(func(string) (string, error) {
+				return base64.StdEncoding.EncodeToString([]byte{0x30, 0x03, 0x02, 0x01, 0x01}), nil
+			}),
+			want: eimzo.CodeTimestampFailed,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			url := freeClosedPort(t)
+			if tt.url != nil {
+				url = tt.url(t)
+			}
+			c := eimzo.New(append([]eimzo.Option{eimzo.WithURL(url)}, tt.opts...)...)
+			call := tt.call
+			if call == nil {
+				call = func(ctx context.Context, c *eimzo.Client) error { _, err := c.Install(ctx); return err }
+			}
+			err := call(context.Background(), c)
+			if got := eimzo.CodeOf(err); got != tt.want {
+				t.Fatalf("code = %q (%v), want %q", got, err, tt.want)
+			}
+			if !errors.Is(err, &eimzo.Error{Code: tt.want}) {
+				t.Error("errors.Is does not match by code")
+			}
+			var e *eimzo.Error
+			errors.As(err, &e)
+			if e.Status != tt.status {
+				t.Errorf("status = %d, want %d", e.Status, tt.status)
+			}
+			if e.Message == "" || !strings.HasPrefix(e.Message, eimzo.Describe(tt.want).Message.EN) {
+				t.Errorf("message %q", e.Message)
+			}
+		})
+	}
+}
+
+func signWithTimestamp(ts func(string) (string, error)) func(ctx context.Context, c *eimzo.Client) error {
+	return func(ctx context.Context, c *eimzo.Client) error {
+		certs, err := c.ListKeys(ctx)
+		if err != nil {
+			return err
+		}
+		_, err = c.Sign(ctx, certs[0], eimzo.Bytes("x"), eimzo.SignOptions{Timestamp: func(_ context.Context, h string) (string, error) { return ts(h) }})
+		return err
+	}
+}
+
+func TestAbortedCall(t *testing.T) {
+	arrived := make(chan struct{})
+	url := fakeDaemon(t, func(ctx context.Context, c *websocket.Conn) { close(arrived); <-ctx.Done() })
+	c := eimzo.New(eimzo.WithURL(url))
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-arrived; cancel() }()
+	_, err := c.Install(ctx)
+	if eimzo.CodeOf(err) != eimzo.CodeAborted {
+		t.Fatalf("got %v, want ABORTED", err)
+	}
+}
+
+func TestMessagesInThreeLanguages(t *testing.T) {
+	want := map[eimzo.Lang]string{
+		eimzo.LangUZ: "E-IMZO o‘rnatilmagan yoki ishga tushirilmagan",
+		eimzo.LangRU: "E-IMZO не установлен или не запущен",
+		eimzo.LangEN: "E-IMZO is not installed or not running",
+	}
+	for lang, msg := range want {
+		c := eimzo.New(eimzo.WithURL(freeClosedPort(t)), eimzo.WithLang(lang))
+		_, err := c.Install(context.Background())
+		var e *eimzo.Error
+		if !errors.As(err, &e) || e.Message != msg || e.Hint != eimzo.Describe(eimzo.CodeNotInstalled).Hint.In(lang) {
+			t.Errorf("%s: message %q hint %q", lang, e.Message, e.Hint)
+		}
+	}
+	// The daemon's own reason follows, with its status.
+	c := eimzo.New(eimzo.WithURL(scripted(t, "", map[string]string{"pfx.load_key": `{"success":false,"status":-2002,"reason":"Файл ключа не существует"}`}).URL), eimzo.WithLang(eimzo.LangRU))
+	err := sign(context.Background(), c)
+	var e *eimzo.Error
+	if !errors.As(err, &e) || e.Message != "ключ не найден (E-IMZO -2002: Файл ключа не существует)" || e.Reason != "Файл ключа не существует" {
+		t.Errorf("got %q", e.Message)
+	}
+}
+
+func TestCatalogueIsComplete(t *testing.T) {
+	seen := map[eimzo.Code]bool{}
+	classes := map[string]bool{}
+	for _, d := range eimzo.Catalogue {
+		if seen[d.Code] {
+			t.Errorf("%s listed twice", d.Code)
+		}
+		seen[d.Code] = true
+		classes[d.Class] = true
+		for _, l := range []eimzo.Lang{eimzo.LangUZ, eimzo.LangRU, eimzo.LangEN} {
+			if d.Message.In(l) == "" {
+				t.Errorf("%s has no %s message", d.Code, l)
+			}
+			if (d.Hint.EN == "") != (d.Hint.In(l) == "") {
+				t.Errorf("%s has a hint in English but not in %s", d.Code, l)
+			}
+		}
+		if !strings.HasPrefix(d.Class, "Eimzo") || !strings.HasSuffix(d.Class, "Error") {
+			t.Errorf("%s: class %q", d.Code, d.Class)
+		}
+		switch d.Group {
+		case eimzo.GroupUser, eimzo.GroupDeveloper, eimzo.GroupEnvironment:
+		default:
+			t.Errorf("%s: group %q", d.Code, d.Group)
+		}
+	}
+	// The twelve classes of eimzo-client, the base class and the Local
+	// Network Access class.
+	for _, cls := range []string{"EimzoError", "EimzoNotInstalledError", "EimzoTransportError", "EimzoVersionError",
+		"EimzoApiKeyError", "EimzoTimeoutError", "EimzoWrongPasswordError", "EimzoSignError", "EimzoKeyNotFoundError",
+		"EimzoDataTooLargeError", "EimzoResponseTooLargeError", "EimzoMobileUnsupportedError",
+		"EimzoDeeplinkHostNotAllowedError", "EimzoLocalNetworkBlockedError"} {
+		if !classes[cls] {
+			t.Errorf("no code becomes %s", cls)
+		}
+	}
+	if len(classes) != 14 {
+		t.Errorf("%d classes, want 14", len(classes))
+	}
+	if eimzo.Describe("NO_SUCH_CODE").Code != eimzo.CodeInternal {
+		t.Error("unknown codes must describe as INTERNAL")
+	}
+}
