@@ -27,13 +27,14 @@ func Serve() {
 }
 
 // API returns the object the npm package wraps: newClient(options), and
-// the helpers that need Go.
+// the helpers that need Go (mobileQrCode).
 func API() js.Value {
 	api := newObject()
 	api.Set("newClient", js.FuncOf(func(_ js.Value, args []js.Value) (result any) {
 		defer recoverInto(&result)
 		return newClient(arg(args, 0))
 	}))
+	addMobile(api)
 	return api
 }
 

@@ -42,7 +42,7 @@ func frame(req eimzo.Request) js.Value {
 		return js.ValueOf(string(append(head, tail...)))
 	}
 	head = append(head, '"')
-	return js.ValueOf(string(head)).Call("concat", dataBase64(req.Data), `"`+string(tail))
+	return strObject(js.ValueOf(string(head))).Call("concat", dataBase64(req.Data), `"`+string(tail))
 }
 
 // parseReply parses a reply frame with the page's JSON.parse.

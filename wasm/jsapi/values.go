@@ -32,9 +32,13 @@ func badArgument(msg string) error { return eimzo.NewError(eimzo.CodeBadArgument
 // newObject returns a plain object.
 func newObject() js.Value { return jsObject.New() }
 
+// strObject wraps a JS string primitive in a String object: syscall/js
+// reads properties and calls methods on objects only.
+func strObject(s js.Value) js.Value { return jsObject.Invoke(s) }
+
 // stringLength is the length of a JS string in UTF-16 units, read without
 // copying the string into Go.
-func stringLength(s js.Value) int { return jsString.Invoke(s).Get("length").Int() }
+func stringLength(s js.Value) int { return strObject(s).Get("length").Int() }
 
 // jsData is data to sign that stays in JavaScript: a Uint8Array (from a
 // string's UTF-8, an ArrayBuffer, any ArrayBufferView or a Blob), or a
@@ -83,16 +87,16 @@ func dataFrom(ctx context.Context, v js.Value, isBase64 bool, maxLen int) (eimzo
 	case v.Type() == js.TypeString && isBase64:
 		s := v
 		if whitespace.Call("test", s).Bool() {
-			s = s.Call("replace", whitespace, "")
+			s = strObject(s).Call("replace", whitespace, "")
 		}
 		n := stringLength(s)
 		if n%4 != 0 || !base64Text.Call("test", s).Bool() {
 			return nil, badArgument("isBase64: the data is not standard base64")
 		}
 		size := n / 4 * 3
-		if n > 0 && s.Call("charCodeAt", n-1).Int() == '=' {
+		if n > 0 && strObject(s).Call("charCodeAt", n-1).Int() == '=' {
 			size--
-			if s.Call("charCodeAt", n-2).Int() == '=' {
+			if strObject(s).Call("charCodeAt", n-2).Int() == '=' {
 				size--
 			}
 		}
@@ -259,7 +263,7 @@ func (t jsText) Len() int       { return stringLength(t.v) }
 func (t jsText) Size() int {
 	n := t.Len()
 	size := n / 4 * 3
-	for i := n - 1; i >= 0 && i >= n-2 && t.v.Call("charCodeAt", i).Int() == '='; i-- {
+	for i := n - 1; i >= 0 && i >= n-2 && strObject(t.v).Call("charCodeAt", i).Int() == '='; i-- {
 		size--
 	}
 	return size
