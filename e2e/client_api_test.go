@@ -1,0 +1,359 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/asn1"
+	"encoding/base64"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/eimzokit/eimzokit/daemon-sim/simtest"
+	"github.com/eimzokit/eimzokit/wasm/eimzo"
+	"github.com/eimzokit/eimzokit/wasm/eimzo/eimzotest"
+	"github.com/smallstep/pkcs7"
+)
+
+// deviceDaemon is daemon-sim with the functions it does not have yet
+// (devices, verify_password, get_certificate_chain): a virtual ID card,
+// BAIK-less, with a CKC device, whose "cards" sign with the simulator's
+// first key.
+func deviceDaemon(t *testing.T, sim *simtest.Sim, version [2]string) *eimzotest.Daemon {
+	var d *eimzotest.Daemon
+	d = eimzotest.NewDaemon(t, sim.URL, func(c eimzotest.Call) (string, bool) {
+		switch c.Plugin + "." + c.Name {
+		case ".version":
+			if version[0] != "" {
+				return eimzotest.Version(version[0], version[1]), true
+			}
+		case "idcard.list_readers":
+			return `{"success":true,"status":1,"readers":[{"name":"virtual reader"}]}`, true
+		case "baikey.list_tokens":
+			return `{"success":true,"status":1,"tokens":[]}`, true
+		case "ckc.list_ckc":
+			return `{"success":true,"status":1,"devices":[{"type":"EIMZO","deviceID":"virtual"}]}`, true
+		case "pfx.verify_password":
+			return `{"success":true,"status":1}`, true
+		case "x509.get_certificate_chain":
+			return `{"success":true,"status":1,"certificates":["` + base64.StdEncoding.EncodeToString(sim.Data.PKI.Root.Raw) + `","CA","ROOT"]}`, true
+		case "pkcs7.create_pkcs7":
+			if id := c.Arguments[1]; id == "idcard" || id == "ckc" { // no BAIK token is plugged in
+				return signWithFirstKey(t, sim, c), true
+			}
+		}
+		return "", false
+	})
+	return d
+}
+
+// signWithFirstKey signs c's data with the simulator's first key: what a
+// virtual device does.
+func signWithFirstKey(t *testing.T, sim *simtest.Sim, c eimzotest.Call) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cl := eimzo.New(eimzo.WithURL(sim.URL))
+	certs, err := cl.ListKeys(ctx)
+	if err != nil {
+		return `{"success":false,"status":-9999,"reason":"` + err.Error() + `"}`
+	}
+	id, err := cl.LoadKey(ctx, certs[0], eimzo.LoadKeyOptions{})
+	if err != nil {
+		return `{"success":false,"status":-9999,"reason":"load"}`
+	}
+	frame, _ := eimzo.Frame(eimzo.Request{Plugin: "pkcs7", Name: "create_pkcs7", Args: []string{c.Arguments[0], id, c.Arguments[2]}})
+	reply, err := eimzotest.Forward(ctx, sim.URL, "http://localhost", frame)
+	if err != nil {
+		return `{"success":false,"status":-9999,"reason":"forward"}`
+	}
+	return string(reply)
+}
+
+// verifyCMS parses a base64 CMS, checks it against the simulator's root
+// and returns it; detached content is supplied.
+func verifyCMS(t *testing.T, sim *simtest.Sim, b64 string, detached []byte) *pkcs7.PKCS7 {
+	t.Helper()
+	der, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		t.Fatalf("pkcs7 is not base64: %v", err)
+	}
+	p7, err := pkcs7.Parse(der)
+	if err != nil {
+		t.Fatalf("pkcs7: %v", err)
+	}
+	if detached != nil {
+		if len(p7.Content) != 0 {
+			t.Error("a detached CMS carries content")
+		}
+		p7.Content = detached
+	}
+	if err := p7.VerifyWithChain(sim.Data.Roots()); err != nil {
+		t.Errorf("the CMS does not verify: %v", err)
+	}
+	return p7
+}
+
+type signResult struct {
+	PKCS7              string `json:"pkcs7"`
+	SignerSerialNumber string `json:"signerSerialNumber"`
+	SignatureHex       string `json:"signatureHex"`
+}
+
+type pageCert struct {
+	Type             string  `json:"type"`
+	Disk             string  `json:"disk"`
+	Name             string  `json:"name"`
+	Alias            string  `json:"alias"`
+	SerialNumber     string  `json:"serialNumber"`
+	ValidFrom        *string `json:"validFrom"`
+	ValidTo          *string `json:"validTo"`
+	CN               string  `json:"CN"`
+	TIN              string  `json:"TIN"`
+	PINFL            string  `json:"PINFL"`
+	IsLegalEntity    bool    `json:"isLegalEntity"`
+	IsPhysicalPerson bool    `json:"isPhysicalPerson"`
+	IsYATT           bool    `json:"isYATT"`
+	Role             string  `json:"role"`
+}
+
+// TestClientAPIInThePage calls every method of EimzoClient through the real
+// page, against daemon-sim (and, for what it lacks yet, a wrapper that adds
+// devices, verify_password and get_certificate_chain), and checks each
+// CMS in Go against the simulator's root.
+func TestClientAPIInThePage(t *testing.T) {
+	sim := simtest.Start(t)
+	d := deviceDaemon(t, sim, [2]string{})
+	site := startClientSite(t)
+	ctx := clientBrowser(t)
+	open(t, ctx, site.page(d.URL))
+	setup := `const c = window.c ??= ek.createEimzo({ url: new URLSearchParams(location.search).get('daemon') }); `
+
+	var version struct {
+		Version string `json:"version"`
+		Major   int    `json:"major"`
+		Prop    string `json:"prop"`
+	}
+	mustRun(t, ctx, setup+`const v = await c.install(); return { ...v, prop: c.version.version }`, &version)
+	if version.Version != "6.4.7" || version.Major != 6 || version.Prop != "6.4.7" {
+		t.Errorf("install: %+v", version)
+	}
+
+	var certs []pageCert
+	mustRun(t, ctx, setup+`const cs = await c.listKeys(); window.certs = cs
+		return cs.map(x => ({ ...x, role: ek.getCertificateRole(x), validToIsDate: x.validTo instanceof Date }))`, &certs)
+	if len(certs) != 6 {
+		t.Fatalf("listKeys: %d", len(certs))
+	}
+	for _, c := range certs {
+		if c.Type != "pfx" || c.CN == "" || c.PINFL == "" || c.ValidTo == nil || c.SerialNumber != strings.ToUpper(c.SerialNumber) {
+			t.Errorf("certificate %+v", c)
+		}
+		if c.IsLegalEntity != (c.Role == "legal") || c.IsYATT != (c.Role == "yatt") || c.IsPhysicalPerson == c.IsLegalEntity {
+			t.Errorf("%s: flags from Go and role from TypeScript disagree: %+v", c.CN, c)
+		}
+	}
+
+	t.Run("sign every kind of input", func(t *testing.T) {
+		text := "Hujjat: Ўзбекистон Республикаси, o‘zbek ʼ ✓ 😀"
+		tests := []struct {
+			name, data, opts string
+			content          []byte
+			detached         bool
+		}{
+			{"string", jsString(text), "{}", []byte(text), false},
+			{"string, detached", jsString(text), "{ detached: true }", []byte(text), true},
+			{"ArrayBuffer", "new Uint8Array([0, 1, 2, 255]).buffer", "{}", []byte{0, 1, 2, 255}, false},
+			{"a Uint8Array window", "new Uint8Array([9, 8, 7, 6, 5]).subarray(1, 4)", "{}", []byte{8, 7, 6}, false},
+			{"DataView", "new DataView(new Uint8Array([1, 2, 3, 4]).buffer, 2, 2)", "{}", []byte{3, 4}, false},
+			{"Uint16Array", "new Uint16Array([0x0201, 0x0403])", "{}", []byte{1, 2, 3, 4}, false},
+			{"Blob", "new Blob([" + jsString(text) + "])", "{}", []byte(text), false},
+			{"File", "new File(['file body'], 'a.txt')", "{ detached: true }", []byte("file body"), true},
+			{"isBase64", jsString(base64.StdEncoding.EncodeToString([]byte(text))), "{ isBase64: true }", []byte(text), false},
+		}
+		for _, tt := range tests {
+			var res signResult
+			mustRun(t, ctx, setup+`return await c.sign(window.certs[0], `+tt.data+`, `+tt.opts+`)`, &res)
+			var det []byte
+			if tt.detached {
+				det = tt.content
+			}
+			p7 := verifyCMS(t, sim, res.PKCS7, det)
+			if !bytes.Equal(p7.Content, tt.content) {
+				t.Errorf("%s: signed %q, want %q", tt.name, p7.Content, tt.content)
+			}
+			if !strings.EqualFold(res.SignerSerialNumber, certs[0].SerialNumber) || res.SignatureHex != hex.EncodeToString(p7.Signers[0].EncryptedDigest) {
+				t.Errorf("%s: serial %s, signature %.16s…", tt.name, res.SignerSerialNumber, res.SignatureHex)
+			}
+		}
+	})
+
+	t.Run("loadKey, getCertificateChain, signWithSerial, authenticate", func(t *testing.T) {
+		var h struct {
+			ID    string   `json:"id"`
+			Same  bool     `json:"same"`
+			Chain []string `json:"chain"`
+		}
+		mustRun(t, ctx, setup+`const h = await c.loadKey(window.certs[1], { verify: true })
+			return { id: h.id, same: h.cert === window.certs[1], chain: await c.getCertificateChain(h) }`, &h)
+		if h.ID == "" || !h.Same || len(h.Chain) != 3 {
+			t.Errorf("loadKey/chain: %+v", h)
+		}
+		if !strings.Contains(strings.Join(d.Names(), " "), "pfx.verify_password") {
+			t.Error("loadKey({verify: true}) did not ask for the password")
+		}
+		var res signResult
+		mustRun(t, ctx, setup+`return await c.signWithSerial('00' + window.certs[2].serialNumber.toLowerCase(), 'by serial')`, &res)
+		if !strings.EqualFold(res.SignerSerialNumber, certs[2].SerialNumber) {
+			t.Errorf("signWithSerial used %s", res.SignerSerialNumber)
+		}
+		var p7 string
+		mustRun(t, ctx, setup+`return await c.authenticate('login-challenge-Ўз', window.certs[3])`, &p7)
+		if cms := verifyCMS(t, sim, p7, nil); string(cms.Content) != "login-challenge-Ўз" {
+			t.Errorf("authenticate signed %q", cms.Content)
+		}
+	})
+
+	t.Run("signHash", func(t *testing.T) {
+		for _, n := range []int{5 << 20, 65<<20 + 3} { // whole (crypto.subtle) and streamed (JavaScript SHA-256)
+			var res struct {
+				PKCS7    string `json:"pkcs7"`
+				Hash     string `json:"hash"`
+				Progress []int  `json:"progress"`
+			}
+			mustRun(t, ctx, setup+`const progress = []
+				const r = await c.signHash(window.certs[0], patternBlob(`+strconv.Itoa(n)+`), { onProgress: (done, total) => progress.push(done, total) })
+				return { pkcs7: r.pkcs7, hash: ek.bytesToHex(r.hash), progress: progress.slice(-2) }`, &res)
+			sum := sha256.Sum256(pattern(n))
+			if res.Hash != hex.EncodeToString(sum[:]) {
+				t.Fatalf("%d bytes: hash %s, want %x", n, res.Hash, sum)
+			}
+			verifyCMS(t, sim, res.PKCS7, sum[:])
+			if len(res.Progress) != 2 || res.Progress[0] != n || res.Progress[1] != n {
+				t.Errorf("%d bytes: last progress %v", n, res.Progress)
+			}
+		}
+	})
+
+	t.Run("devices", func(t *testing.T) {
+		var got struct {
+			IDCard, BAIK, CKC bool
+			Sign              signResult
+			Auth              string
+		}
+		mustRun(t, ctx, setup+`return { IDCard: await c.isIdCardConnected(), BAIK: await c.isBaikConnected(), CKC: await c.isCkcConnected(),
+			Sign: await c.signWithIdCard('card data', { detached: true }), Auth: await c.authenticateWithCkc('device challenge') }`, &got)
+		if !got.IDCard || got.BAIK || !got.CKC {
+			t.Errorf("connected: %+v", got)
+		}
+		verifyCMS(t, sim, got.Sign.PKCS7, []byte("card data"))
+		if p7 := verifyCMS(t, sim, got.Auth, nil); string(p7.Content) != "device challenge" {
+			t.Errorf("authenticateWithCkc signed %q", p7.Content)
+		}
+		if o := run(t, ctx, setup+`return await c.signWithBaik('x')`); o.OK || o.Code != "DEVICE_NOT_FOUND" {
+			t.Errorf("signWithBaik without a token: ok %v, code %q", o.OK, o.Code)
+		}
+	})
+
+	t.Run("timestamp on a v6 daemon", func(t *testing.T) {
+		var res signResult
+		mustRun(t, ctx, setup+`return await c.sign(window.certs[1], 'with a timestamp', {
+			timestamp: async (hex) => (await fetch('/tsa', { method: 'POST', body: hex })).text() })`, &res)
+		p7 := verifyCMS(t, sim, res.PKCS7, nil)
+		checkToken(t, p7)
+		opensslPrintsTimestamp(t, res.PKCS7)
+	})
+}
+
+var oidTimeStampToken = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
+
+// checkToken checks that the CMS's signer carries a valid RFC 3161 token
+// over its signature.
+func checkToken(t *testing.T, p7 *pkcs7.PKCS7) {
+	t.Helper()
+	for _, a := range p7.Signers[0].UnauthenticatedAttributes {
+		if !a.Type.Equal(oidTimeStampToken) {
+			continue
+		}
+		ts, err := eimzotest.ParseToken(a.Value.Bytes)
+		if err != nil {
+			t.Fatalf("the token: %v", err)
+		}
+		sum := sha256.Sum256(p7.Signers[0].EncryptedDigest)
+		if !bytes.Equal(ts.HashedMessage, sum[:]) {
+			t.Error("the token is not over the signature")
+		}
+		return
+	}
+	t.Fatal("no timestamp token in the CMS")
+}
+
+// TestClientTimestampOnV5 runs the timestamp callback against a v5 daemon,
+// which attaches the token itself (attach_timestamp_token_pkcs7).
+func TestClientTimestampOnV5(t *testing.T) {
+	sim := simtest.Start(t)
+	var attached bool
+	d := eimzotest.NewDaemon(t, sim.URL, func(c eimzotest.Call) (string, bool) {
+		switch c.Name {
+		case "version":
+			return `{"success":true,"major":"5","minor":"20"}`, true
+		case "attach_timestamp_token_pkcs7":
+			// What a v5 daemon does, done here with the client's own walker.
+			der, _ := base64.StdEncoding.DecodeString(c.Arguments[0])
+			token, _ := base64.StdEncoding.DecodeString(c.Arguments[2])
+			out, err := eimzo.AttachTimestamp(der, nil, token)
+			if err != nil {
+				return `{"success":false,"reason":"` + err.Error() + `"}`, true
+			}
+			attached = true
+			return `{"success":true,"pkcs7_64":"` + base64.StdEncoding.EncodeToString(out) + `"}`, true
+		}
+		return "", false
+	})
+	site := startClientSite(t)
+	ctx := clientBrowser(t)
+	open(t, ctx, site.page(d.URL))
+	var res signResult
+	mustRun(t, ctx, `const c = ek.createEimzo({ url: `+jsString(d.URL)+` })
+		await c.install()
+		const [cert] = await c.listKeys()
+		return await c.sign(cert, 'v5', { timestamp: (hex) => fetch('/tsa', { method: 'POST', body: hex }).then(r => r.text()) })`, &res)
+	if !attached {
+		t.Fatal("the client did not ask the v5 daemon to attach the token")
+	}
+	checkToken(t, verifyCMS(t, sim, res.PKCS7, nil))
+}
+
+// pattern is what the page's patternBlob(n) holds.
+func pattern(n int) []byte {
+	piece := make([]byte, min(n, 1<<20))
+	for i := range piece {
+		piece[i] = byte(i*31 + 7)
+	}
+	out := make([]byte, 0, n)
+	for len(out) < n {
+		out = append(out, piece[:min(len(piece), n-len(out))]...)
+	}
+	return out
+}
+
+
+// opensslPrintsTimestamp checks that OpenSSL parses the CMS and shows its
+// timestamp attribute.
+func opensslPrintsTimestamp(t *testing.T, b64 string) {
+	t.Helper()
+	der, _ := base64.StdEncoding.DecodeString(b64)
+	f := filepath.Join(t.TempDir(), "ts.der")
+	if err := os.WriteFile(f, der, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("openssl", "cms", "-cmsout", "-print", "-inform", "DER", "-in", f).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "id-smime-aa-timeStampToken") {
+		t.Errorf("openssl cms -cmsout -print: %v\n%.400s", err, out)
+	}
+}
