@@ -58,6 +58,7 @@ class Client implements EimzoClient {
         url: o.url ?? defaultUrl(),
         timeoutMs: o.timeoutMs,
         maxDataBytes: o.maxDataBytes,
+        maxReplyBytes: o.maxReplyBytes,
         apiKeys: o.apiKeys,
         lang: this.#lang,
         domain: typeof location !== 'undefined' ? location.hostname : undefined,

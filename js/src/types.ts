@@ -107,6 +107,8 @@ export interface EimzoOptions {
   timeoutMs?: number
   /** Default 32 MiB. DATA_TOO_LARGE is thrown before a byte is sent. */
   maxDataBytes?: number
+  /** The largest reply accepted (RESPONSE_TOO_LARGE above it). Default 64 MiB, the daemon's frame limit. */
+  maxReplyBytes?: number
   /** `inline` (default): eimzokit's own WebSocket transport. `external`: a page-loaded `window.CAPIWS`. */
   transport?: 'inline' | 'external'
   /** The official e-imzo.js, for the external transport. */

@@ -63,7 +63,7 @@ type client struct {
 }
 
 // newClient reads the options the npm package passes: url, timeoutMs,
-// maxDataBytes, apiKeys, lang, domain (the page's hostname), and capiws
+// maxDataBytes, maxReplyBytes, apiKeys, lang, domain (the page's hostname), and capiws
 // (window.CAPIWS, for transport: 'external').
 func newClient(opts js.Value) js.Value {
 	cl := &client{lang: eimzo.LangUZ, maxData: eimzo.DefaultMaxDataBytes}
@@ -77,6 +77,9 @@ func newClient(opts js.Value) js.Value {
 		}
 		if n := opts.Get("maxDataBytes"); n.Type() == js.TypeNumber && n.Int() > 0 {
 			cl.maxData = n.Int()
+		}
+		if n := opts.Get("maxReplyBytes"); n.Type() == js.TypeNumber && n.Float() > 0 {
+			options = append(options, eimzo.WithMaxReplyBytes(int64(n.Float())))
 		}
 		if l := opts.Get("lang"); l.Type() == js.TypeString {
 			switch lang := eimzo.Lang(l.String()); lang {

@@ -4,8 +4,14 @@ import * as eimzokit from '/eimzokit/index.js'
 
 window.eimzokit = eimzokit
 
+// The exported error classes, subclasses first.
+const errorClasses = Object.entries(eimzokit)
+  .filter(([k, v]) => typeof v === 'function' && /^Eimzo\w*Error$/.test(k))
+  .sort(([a], [b]) => (a === 'EimzoError') - (b === 'EimzoError'))
+
 // outcome settles a promise into something JSON can carry: the value, or
-// the error's code, class and message.
+// the error's code, class (the exported class it is an instance of) and
+// message.
 window.outcome = async (p) => {
   try {
     return { ok: true, value: await p }
@@ -19,7 +25,7 @@ window.outcome = async (p) => {
       status: e?.status,
       closeCode: e?.closeCode,
       isEimzoError: e instanceof eimzokit.EimzoError,
-      className: e?.constructor?.name,
+      className: errorClasses.find(([, cls]) => e instanceof cls)?.[0],
     }
   }
 }
