@@ -56,7 +56,7 @@ function hostAllowed(host: string, allowed: readonly string[]): boolean {
     const wildcard = entry.trim().startsWith('*.')
     const h = normalHost(entry)
     if (!h) continue
-    if (host === h || (wildcard && host.endsWith('.' + h))) return true
+    if (wildcard ? host.endsWith('.' + h) : host === h) return true
   }
   return false
 }
@@ -64,9 +64,10 @@ function hostAllowed(host: string, allowed: readonly string[]): boolean {
 /**
  * Builds the link that hands a session to the E-IMZO mobile app:
  * `baseUrl?sessionId=…&callbackUrl=…&…params`. The callback must be https
- * and its host on allowedHosts (exact names, or `*.example.uz` for
- * subdomains). Without allowedHosts, only the page's own site is allowed
- * (its host and the subdomains of its last two labels). Otherwise:
+ * and its host on allowedHosts (exact names, or `*.example.uz` for its
+ * subdomains). Without allowedHosts, only the page's own site is allowed:
+ * its host, and its last two labels (three under co.uz and the like) and
+ * their subdomains. Otherwise:
  * EimzoDeeplinkHostNotAllowedError, so a script on the page cannot send
  * users' signatures to someone else's server.
  */
@@ -87,7 +88,7 @@ export function buildEimzoMobileDeeplink(opts: MobileDeeplinkOptions): string {
   if (!allowed) {
     const page = typeof location !== 'undefined' ? location.hostname : ''
     if (!page) throw eimzoError('DEEPLINK_HOST_NOT_ALLOWED', lang, 'pass allowedHosts outside a browser page')
-    allowed = [page, '*.' + siteOf(page)]
+    allowed = [page, siteOf(page), '*.' + siteOf(page)]
   }
   if (!hostAllowed(cb.hostname, allowed)) throw eimzoError('DEEPLINK_HOST_NOT_ALLOWED', lang, cb.hostname)
   let link: URL

@@ -171,9 +171,10 @@ export interface MobileDeeplinkOptions {
   baseUrl?: string
   params?: Record<string, string>
   /**
-   * Hosts the callback may point at (exact names, or `*.example.uz` for
+   * Hosts the callback may point at (exact names, or `*.example.uz` for its
    * subdomains); anything else is EimzoDeeplinkHostNotAllowedError. Default:
-   * the page's own host and the subdomains of its site.
+   * the page's own host, its site (the last two labels) and the site's
+   * subdomains.
    */
   allowedHosts?: string[]
   /** Language of error messages. Default `uz`. */
