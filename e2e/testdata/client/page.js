@@ -18,7 +18,7 @@ window.outcome = async (p) => {
   } catch (e) {
     return {
       ok: false,
-      code: e?.code,
+      code: typeof e?.code === 'string' ? e.code : undefined,
       name: e?.name,
       message: e?.message,
       hint: e?.hint,
