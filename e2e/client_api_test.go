@@ -342,7 +342,6 @@ func pattern(n int) []byte {
 	return out
 }
 
-
 // opensslPrintsTimestamp checks that OpenSSL parses the CMS and shows its
 // timestamp attribute.
 func opensslPrintsTimestamp(t *testing.T, b64 string) {
