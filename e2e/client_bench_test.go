@@ -247,3 +247,35 @@ func TestMain(m *testing.M) {
 	patternFiles.Range(func(_, p any) bool { os.Remove(p.(string)); return true })
 	os.Exit(code)
 }
+
+// BenchmarkClientHashParts splits signHash's streaming path into its two
+// costs: reading a 1 GiB File in 8 MiB pieces (one read ahead, as the
+// client does), and the JavaScript SHA-256 over 256 MiB in memory
+// (crypto.subtle is hidden so that sha256() takes the JavaScript path).
+func BenchmarkClientHashParts(b *testing.B) {
+	site := startClientSite(b)
+	ctx, _ := benchBrowser(b)
+	open(b, ctx, site.page("ws://127.0.0.1:9"))
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.ID("file"), []string{patternFile(b, 1<<30)})); err != nil {
+		b.Fatal(err)
+	}
+	mustRun(b, ctx, `window.mem = new Uint8Array(256 << 20); for (let i = 0; i < mem.length; i += 4096) mem[i] = i
+		Object.defineProperty(globalThis.crypto, 'subtle', { value: undefined, configurable: true })
+		await ek.sha256(mem.subarray(0, 16 << 20))`, nil)
+	var read, hash []float64
+	for i := 0; i < b.N; i++ {
+		read = append(read, pageMs(b, ctx, `const f = document.getElementById('file').files[0], piece = 8 << 20
+			const t0 = performance.now()
+			let next = f.slice(0, piece).arrayBuffer(), n = 0
+			for (let off = 0; off < f.size; off += piece) {
+				const buf = await next
+				next = off + piece < f.size ? f.slice(off + piece, off + 2 * piece).arrayBuffer() : undefined
+				n += buf.byteLength
+			}
+			if (n !== f.size) throw new Error('read ' + n)
+			return performance.now() - t0`))
+		hash = append(hash, pageMs(b, ctx, `const t0 = performance.now(); await ek.sha256(window.mem); return performance.now() - t0`))
+	}
+	b.ReportMetric(1024/(median(read)/1000), "read-MiB/s")
+	b.ReportMetric(256/(median(hash)/1000), "js-sha256-MiB/s")
+}
