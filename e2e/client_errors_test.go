@@ -2,9 +2,6 @@ package e2e
 
 import (
 	"context"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -16,47 +13,7 @@ import (
 )
 
 // closedPort is a daemon URL where nothing listens.
-func closedPort(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return "ws://" + addr + "/service/cryptapi"
-}
-
-// rawDaemon misbehaves after reading the request.
-func rawDaemon(t *testing.T, serve func(ctx context.Context, c *websocket.Conn)) string {
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
-		if err != nil {
-			return
-		}
-		defer c.CloseNow()
-		c.SetReadLimit(-1)
-		if _, _, err := c.Read(r.Context()); err != nil {
-			return
-		}
-		serve(r.Context(), c)
-	}))
-	t.Cleanup(hs.Close)
-	return "ws" + strings.TrimPrefix(hs.URL, "http") + "/service/cryptapi"
-}
-
-// answering is a v6 daemon that answers fn's replies and forwards the
-// rest to upstream (or answers status 0).
-func answering(t *testing.T, upstream string, replies map[string]string) *eimzotest.Daemon {
-	return eimzotest.NewDaemon(t, upstream, func(c eimzotest.Call) (string, bool) {
-		if r, ok := replies[c.Plugin+"."+c.Name]; ok {
-			return r, true
-		}
-		if c.Name == "version" && upstream == "" {
-			return eimzotest.Version("6", "4"), true
-		}
-		return "", false
-	})
-}
+func closedPort(t *testing.T) string { return eimzotest.ClosedURL(t) }
 
 const keyed = `{"success":true,"status":1,"keyId":"K1","type":"PFX_KEY_STORE"}`
 
@@ -105,25 +62,25 @@ func TestClientErrorCodesInThePage(t *testing.T) {
 				}
 			}},
 		{name: "closed with 1011", daemon: func(t *testing.T) string {
-			return rawDaemon(t, func(ctx context.Context, c *websocket.Conn) { c.Close(websocket.StatusInternalError, "boom") })
+			return eimzotest.Raw(t, func(ctx context.Context, c *websocket.Conn) { c.Close(websocket.StatusInternalError, "boom") })
 		}, body: `return c.install()`, want: eimzo.CodeTransport},
 		{name: "an old daemon", daemon: func(t *testing.T) string {
-			return answering(t, "", map[string]string{".version": eimzotest.Version("3", "20")}).URL
+			return eimzotest.Answering(t, "", map[string]string{".version": eimzotest.Version("3", "20")}).URL
 		}, body: `return c.install()`, want: eimzo.CodeVersionUnsupported},
 		{name: "the API key is refused (v5)", daemon: func(t *testing.T) string {
-			return answering(t, "", map[string]string{
+			return eimzotest.Answering(t, "", map[string]string{
 				".version": eimzotest.Version("5", "20"),
 				".apikey":  `{"success":false,"status":-1020,"reason":"API-key для домена localhost недействителен."}`,
 			}).URL
 		}, opts: `apiKeys: { localhost: 'BAD', 'other.uz': 'OTHER' }`, body: `return c.install()`, want: eimzo.CodeAPIKeyRejected},
 		{name: "no answer in time", daemon: func(t *testing.T) string {
-			return rawDaemon(t, func(ctx context.Context, c *websocket.Conn) { <-ctx.Done() })
+			return eimzotest.Raw(t, func(ctx context.Context, c *websocket.Conn) { <-ctx.Done() })
 		}, opts: `timeoutMs: 300`, body: `return c.install()`, want: eimzo.CodeTimeout},
 		{name: "a wrong password (an old daemon's exception text)", daemon: func(t *testing.T) string {
-			return answering(t, "", map[string]string{"pfx.load_key": keyed, "pkcs7.create_pkcs7": `{"success":false,"reason":"javax.crypto.BadPaddingException: pad block corrupted"}`}).URL
+			return eimzotest.Answering(t, "", map[string]string{"pfx.load_key": keyed, "pkcs7.create_pkcs7": `{"success":false,"reason":"javax.crypto.BadPaddingException: pad block corrupted"}`}).URL
 		}, body: `return c.sign(` + aCert + `, 'x')`, want: eimzo.CodeWrongPassword},
 		{name: "password entry cancelled", daemon: func(t *testing.T) string {
-			return answering(t, "", map[string]string{"pfx.load_key": keyed, "pkcs7.create_pkcs7": `{"success":false,"status":-5000,"reason":"Ввод пароля отменен"}`}).URL
+			return eimzotest.Answering(t, "", map[string]string{"pfx.load_key": keyed, "pkcs7.create_pkcs7": `{"success":false,"status":-5000,"reason":"Ввод пароля отменен"}`}).URL
 		}, body: `return c.sign(` + aCert + `, 'x')`, want: eimzo.CodePasswordCancelled,
 			check: func(t *testing.T, o outcome) {
 				if o.Status == nil || *o.Status != -5000 || !strings.Contains(o.Message, "Ввод пароля отменен") {
@@ -131,11 +88,11 @@ func TestClientErrorCodesInThePage(t *testing.T) {
 				}
 			}},
 		{name: "signing fails", daemon: func(t *testing.T) string {
-			return answering(t, "", map[string]string{"pfx.load_key": keyed, "pkcs7.create_pkcs7": `{"success":false,"status":-9999,"reason":"Ошибка при подписании"}`}).URL
+			return eimzotest.Answering(t, "", map[string]string{"pfx.load_key": keyed, "pkcs7.create_pkcs7": `{"success":false,"status":-9999,"reason":"Ошибка при подписании"}`}).URL
 		}, body: `return c.sign(` + aCert + `, 'x')`, want: eimzo.CodeSignFailed},
 		{name: "no key with that serial", body: `return c.signWithSerial('deadbeef', 'x')`, want: eimzo.CodeKeyNotFound},
 		{name: "data over maxDataBytes, before a byte is sent", daemon: func(t *testing.T) string {
-			dataCalls = answering(t, sim.URL, nil)
+			dataCalls = eimzotest.Answering(t, sim.URL, nil)
 			return dataCalls.URL
 		}, opts: `maxDataBytes: 10`, body: `const [k] = await c.listKeys()
 			for (const d of ['Ўзбекистон!', new Uint8Array(11), new Blob(['12345678901']), 'MTIzNDU2Nzg5MDEy']) {
@@ -149,19 +106,19 @@ func TestClientErrorCodesInThePage(t *testing.T) {
 				}
 			}},
 		{name: "a reply over maxReplyBytes", daemon: func(t *testing.T) string {
-			return answering(t, "", map[string]string{"pfx.list_all_certificates": `{"success":true,"status":1,"certificates":[],"pad":"` + strings.Repeat("x", 5000) + `"}`}).URL
+			return eimzotest.Answering(t, "", map[string]string{"pfx.list_all_certificates": `{"success":true,"status":1,"certificates":[],"pad":"` + strings.Repeat("x", 5000) + `"}`}).URL
 		}, opts: `maxReplyBytes: 4096`, body: `return c.listKeys()`, want: eimzo.CodeResponseTooLarge},
 		{name: "a callback on another host", body: `return ek.buildEimzoMobileDeeplink({ sessionId: 's', callbackUrl: 'https://api.evil.uz/cb', allowedHosts: ['api.mysite.uz'] })`, want: eimzo.CodeDeeplinkHost},
 		{name: "an http callback", body: `return ek.buildEimzoMobileDeeplink({ sessionId: 's', callbackUrl: 'http://api.mysite.uz/cb', allowedHosts: ['api.mysite.uz'] })`, want: eimzo.CodeDeeplinkInsecure},
 		{name: "a function the daemon lacks", body: `const [k] = await c.listKeys(); return c.loadKey(k, { verify: true })`, want: eimzo.CodeFunctionNotFound},
 		{name: "a reply that is not JSON", daemon: func(t *testing.T) string {
-			return rawDaemon(t, func(ctx context.Context, c *websocket.Conn) {
+			return eimzotest.Raw(t, func(ctx context.Context, c *websocket.Conn) {
 				_ = c.Write(ctx, websocket.MessageText, []byte("<html>proxy error</html>"))
 				_ = c.Close(websocket.StatusNormalClosure, "")
 			})
 		}, body: `return c.install()`, want: eimzo.CodeProtocol},
 		{name: "aborted by the page", daemon: func(t *testing.T) string {
-			return rawDaemon(t, func(ctx context.Context, c *websocket.Conn) { <-ctx.Done() })
+			return eimzotest.Raw(t, func(ctx context.Context, c *websocket.Conn) { <-ctx.Done() })
 		}, body: `const pre = new AbortController(); pre.abort()
 			const o = await outcome(c.install({ signal: pre.signal }))
 			if (o.code !== 'ABORTED') throw new Error('an aborted signal: ' + JSON.stringify(o))
@@ -222,7 +179,7 @@ func TestClientErrorCodesInThePage(t *testing.T) {
 // the certificates handed to the page have only their own typed fields.
 func TestClientRepliesCannotPolluteThePage(t *testing.T) {
 	hostile := `{"__proto__":{"polluted":true},"constructor":{"prototype":{"x":1}},"success":true,"status":1,`
-	d := answering(t, "", map[string]string{
+	d := eimzotest.Answering(t, "", map[string]string{
 		".version": hostile + `"major":"6","minor":"4","patch":"7"}`,
 		"pfx.list_all_certificates": hostile + `"certificates":[{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"y":2}},` +
 			`"disk":"C:\\","path":"DSKEYS","name":"DS1","alias":"cn=a,1.2.860.3.16.1.2=31111111111111,serialnumber=1,validfrom=2025.01.01 00:00:00,validto=2027.01.01 00:00:00"}]}`,

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/eimzokit/eimzokit/wasm/eimzo"
+	"github.com/eimzokit/eimzokit/wasm/eimzo/eimzotest"
 )
 
 // vectors is testdata/certificate-vectors.json, which the browser tests
@@ -104,7 +105,7 @@ func TestAliasesEIMZOClientGetsWrong(t *testing.T) {
 		listing += `{"disk":"C:\\","path":"DSKEYS","name":"DS` + string(rune('0'+i)) + `","alias":` + string(b) + `}`
 	}
 	listing += "]}"
-	d := scripted(t, "", map[string]string{"pfx.list_all_certificates": listing})
+	d := eimzotest.Answering(t, "", map[string]string{"pfx.list_all_certificates": listing})
 	certs, err := eimzo.New(eimzo.WithURL(d.URL)).ListKeys(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -193,10 +193,16 @@ func contextError(ctx context.Context, err error) error {
 	return wrapError(CodeTransport, "", err)
 }
 
-// atoi reads a small non-negative decimal number (strconv.Atoi's error
-// path would pull quoting code into the WebAssembly build).
-func atoi(s string) (int, bool) {
-	if s == "" || len(s) > 6 {
+// ParseInt reads a decimal integer of at most nine digits, with an
+// optional minus sign: a version part or a status that a daemon sent as a
+// string. (strconv.Atoi's error path would pull quoting code into the
+// WebAssembly build.)
+func ParseInt(s string) (int, bool) {
+	neg := len(s) > 1 && s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	if s == "" || len(s) > 9 {
 		return 0, false
 	}
 	n := 0
@@ -206,7 +212,16 @@ func atoi(s string) (int, bool) {
 		}
 		n = n*10 + int(s[i]-'0')
 	}
+	if neg {
+		n = -n
+	}
 	return n, true
+}
+
+// atoi reads a non-negative version part.
+func atoi(s string) (int, bool) {
+	n, ok := ParseInt(s)
+	return n, ok && n >= 0
 }
 
 // textField reads a field the daemon should send as a string but that a

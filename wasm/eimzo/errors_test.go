@@ -6,9 +6,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -19,55 +16,12 @@ import (
 	"github.com/eimzokit/eimzokit/wasm/eimzo/eimzotest"
 )
 
-// fakeDaemon is a WebSocket server that misbehaves in one way after reading
-// the request.
-func fakeDaemon(t *testing.T, serve func(ctx context.Context, c *websocket.Conn)) string {
-	t.Helper()
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
-		if err != nil {
-			return
-		}
-		defer c.CloseNow()
-		if _, _, err := c.Read(r.Context()); err != nil {
-			return
-		}
-		serve(r.Context(), c)
-	}))
-	t.Cleanup(hs.Close)
-	return "ws" + strings.TrimPrefix(hs.URL, "http") + "/service/cryptapi"
-}
-
 // replying is a fake daemon that answers every request with reply.
 func replying(t *testing.T, reply string) string {
-	return fakeDaemon(t, func(ctx context.Context, c *websocket.Conn) {
+	return eimzotest.Raw(t, func(ctx context.Context, c *websocket.Conn) {
 		_ = c.Write(ctx, websocket.MessageText, []byte(reply))
 		_ = c.Close(websocket.StatusNormalClosure, "Done")
 	})
-}
-
-// scripted answers version as 6.4 and the functions in replies; the rest
-// goes to upstream (or gets status 0).
-func scripted(t *testing.T, upstream string, replies map[string]string) *eimzotest.Daemon {
-	return eimzotest.NewDaemon(t, upstream, func(c eimzotest.Call) (string, bool) {
-		if r, ok := replies[c.Plugin+"."+c.Name]; ok {
-			return r, true
-		}
-		if c.Name == "version" && upstream == "" {
-			return eimzotest.Version("6", "4"), true
-		}
-		return "", false
-	})
-}
-
-func freeClosedPort(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return "ws://" + addr + "/service/cryptapi"
 }
 
 var pfxCert = eimzo.Certificate{Type: eimzo.KeyPFX, Disk: `C:\`, Path: "DSKEYS", Name: "DS1", Alias: "cn=a,serialnumber=1"}
@@ -136,7 +90,7 @@ func TestErrorCodes(t *testing.T) {
 		},
 		{
 			name: "an ftjc certificate without its card",
-			url:  func(t *testing.T) string { return scripted(t, "", nil).URL },
+			url:  func(t *testing.T) string { return eimzotest.Answering(t, "", nil).URL },
 			call: func(ctx context.Context, c *eimzo.Client) error {
 				_, err := c.LoadKey(ctx, eimzo.Certificate{Type: eimzo.KeyFTJC}, eimzo.LoadKeyOptions{})
 				return err
@@ -154,7 +108,7 @@ func TestErrorCodes(t *testing.T) {
 		{
 			name: "no reply at all",
 			url: func(t *testing.T) string {
-				return fakeDaemon(t, func(ctx context.Context, c *websocket.Conn) { <-ctx.Done() })
+				return eimzotest.Raw(t, func(ctx context.Context, c *websocket.Conn) { <-ctx.Done() })
 			},
 			opts: []eimzo.Option{eimzo.WithTimeout(200 * time.Millisecond)},
 			want: eimzo.CodeTimeout,
@@ -162,7 +116,7 @@ func TestErrorCodes(t *testing.T) {
 		{
 			name: "closed with 1011 instead of a reply",
 			url: func(t *testing.T) string {
-				return fakeDaemon(t, func(ctx context.Context, c *websocket.Conn) { c.Close(websocket.StatusInternalError, "boom") })
+				return eimzotest.Raw(t, func(ctx context.Context, c *websocket.Conn) { c.Close(websocket.StatusInternalError, "boom") })
 			},
 			want: eimzo.CodeTransport,
 		},
@@ -185,14 +139,14 @@ func TestErrorCodes(t *testing.T) {
 		},
 		{
 			name: "a function the daemon lacks",
-			url:  func(t *testing.T) string { return scripted(t, "", nil).URL },
+			url:  func(t *testing.T) string { return eimzotest.Answering(t, "", nil).URL },
 			call: sign,
 			want: eimzo.CodeFunctionNotFound,
 		},
 		{
 			name: "apikey rejected on a v5 daemon",
 			url: func(t *testing.T) string {
-				return scripted(t, "", map[string]string{
+				return eimzotest.Answering(t, "", map[string]string{
 					".version": eimzotest.Version("5", "20"),
 					".apikey":  `{"success":false,"status":-1020,"reason":"API-key для домена mysite.uz недействителен."}`,
 				}).URL
@@ -203,21 +157,21 @@ func TestErrorCodes(t *testing.T) {
 		{
 			name: "password cancelled",
 			url: func(t *testing.T) string {
-				return scripted(t, "", keyed(map[string]string{"pkcs7.create_pkcs7": `{"success":false,"status":-5000,"reason":"Ввод пароля отменен"}`})).URL
+				return eimzotest.Answering(t, "", keyed(map[string]string{"pkcs7.create_pkcs7": `{"success":false,"status":-5000,"reason":"Ввод пароля отменен"}`})).URL
 			},
 			call: sign, want: eimzo.CodePasswordCancelled, status: -5000,
 		},
 		{
 			name: "a wrong password on an old daemon, without status",
 			url: func(t *testing.T) string {
-				return scripted(t, "", keyed(map[string]string{"pkcs7.create_pkcs7": `{"success":false,"reason":"javax.crypto.BadPaddingException: Given final block not properly padded"}`})).URL
+				return eimzotest.Answering(t, "", keyed(map[string]string{"pkcs7.create_pkcs7": `{"success":false,"reason":"javax.crypto.BadPaddingException: Given final block not properly padded"}`})).URL
 			},
 			call: sign, want: eimzo.CodeWrongPassword,
 		},
 		{
 			name: "the key file is gone",
 			url: func(t *testing.T) string {
-				return scripted(t, "", map[string]string{"pfx.load_key": `{"success":false,"status":-2002,"reason":"Файл ключа не существует"}`}).URL
+				return eimzotest.Answering(t, "", map[string]string{"pfx.load_key": `{"success":false,"status":-2002,"reason":"Файл ключа не существует"}`}).URL
 			},
 			call: sign, want: eimzo.CodeKeyNotFound, status: -2002,
 		},
@@ -233,7 +187,7 @@ func TestErrorCodes(t *testing.T) {
 		{
 			name: "a device on a daemon too old for it",
 			url: func(t *testing.T) string {
-				return scripted(t, "", map[string]string{".version": eimzotest.Version("4", "85")}).URL
+				return eimzotest.Answering(t, "", map[string]string{".version": eimzotest.Version("4", "85")}).URL
 			},
 			call: func(ctx context.Context, c *eimzo.Client) error {
 				_, err := c.SignWithDevice(ctx, eimzo.DeviceBAIK, eimzo.Bytes("x"), eimzo.SignOptions{})
@@ -273,7 +227,7 @@ func TestErrorCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			url := freeClosedPort(t)
+			url := eimzotest.ClosedURL(t)
 			if tt.url != nil {
 				url = tt.url(t)
 			}
@@ -314,7 +268,7 @@ func signWithTimestamp(ts func(string) (string, error)) func(ctx context.Context
 
 func TestAbortedCall(t *testing.T) {
 	arrived := make(chan struct{})
-	url := fakeDaemon(t, func(ctx context.Context, c *websocket.Conn) { close(arrived); <-ctx.Done() })
+	url := eimzotest.Raw(t, func(ctx context.Context, c *websocket.Conn) { close(arrived); <-ctx.Done() })
 	c := eimzo.New(eimzo.WithURL(url))
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { <-arrived; cancel() }()
@@ -331,7 +285,7 @@ func TestMessagesInThreeLanguages(t *testing.T) {
 		eimzo.LangEN: "E-IMZO is not installed or not running",
 	}
 	for lang, msg := range want {
-		c := eimzo.New(eimzo.WithURL(freeClosedPort(t)), eimzo.WithLang(lang))
+		c := eimzo.New(eimzo.WithURL(eimzotest.ClosedURL(t)), eimzo.WithLang(lang))
 		_, err := c.Install(context.Background())
 		var e *eimzo.Error
 		if !errors.As(err, &e) || e.Message != msg || e.Hint != eimzo.Describe(eimzo.CodeNotInstalled).Hint.In(lang) {
@@ -339,7 +293,7 @@ func TestMessagesInThreeLanguages(t *testing.T) {
 		}
 	}
 	// The daemon's own reason follows, with its status.
-	c := eimzo.New(eimzo.WithURL(scripted(t, "", map[string]string{"pfx.load_key": `{"success":false,"status":-2002,"reason":"Файл ключа не существует"}`}).URL), eimzo.WithLang(eimzo.LangRU))
+	c := eimzo.New(eimzo.WithURL(eimzotest.Answering(t, "", map[string]string{"pfx.load_key": `{"success":false,"status":-2002,"reason":"Файл ключа не существует"}`}).URL), eimzo.WithLang(eimzo.LangRU))
 	err := sign(context.Background(), c)
 	var e *eimzo.Error
 	if !errors.As(err, &e) || e.Message != "ключ не найден (E-IMZO -2002: Файл ключа не существует)" || e.Reason != "Файл ключа не существует" {

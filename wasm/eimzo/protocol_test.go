@@ -150,7 +150,7 @@ func TestDevicesAreGatedOnTheVersion(t *testing.T) {
 			for k, v := range listing {
 				replies[k] = v
 			}
-			d := scripted(t, "", replies)
+			d := eimzotest.Answering(t, "", replies)
 			c := eimzo.New(eimzo.WithURL(d.URL))
 			for _, dev := range []eimzo.Device{eimzo.DeviceIDCard, eimzo.DeviceBAIK, eimzo.DeviceCKC} {
 				got, err := c.DeviceConnected(context.Background(), dev)
@@ -170,7 +170,7 @@ func TestDevicesAreGatedOnTheVersion(t *testing.T) {
 		})
 	}
 	// Signing with a device passes its fixed id as the key id.
-	d := scripted(t, "", listing)
+	d := eimzotest.Answering(t, "", listing)
 	c := eimzo.New(eimzo.WithURL(d.URL))
 	for _, dev := range []eimzo.Device{eimzo.DeviceIDCard, eimzo.DeviceBAIK, eimzo.DeviceCKC} {
 		if _, err := c.AuthenticateWithDevice(context.Background(), dev, "challenge"); err != nil {
@@ -222,7 +222,7 @@ func TestCertificateChainReloadsAnExpiredKey(t *testing.T) {
 // /Volumes/ + DSKEYS and /Volumes/DSKEYS/ + "".
 func TestDuplicateListingsAreMerged(t *testing.T) {
 	alias := "cn=test,1.2.860.3.16.1.2=31234567890123,serialnumber=1f,validfrom=2025.01.01 00:00:00,validto=2027.01.01 00:00:00"
-	d := scripted(t, "", map[string]string{"pfx.list_all_certificates": `{"success":true,"status":1,"certificates":[` +
+	d := eimzotest.Answering(t, "", map[string]string{"pfx.list_all_certificates": `{"success":true,"status":1,"certificates":[` +
 		`{"disk":"/Volumes/","path":"DSKEYS","name":"DS1","alias":"` + alias + `"},` +
 		`{"disk":"/Volumes/DSKEYS/","path":"","name":"DS1","alias":"` + alias + `"},` +
 		`{"disk":"/Volumes/","path":"DSKEYS","name":"DS2","alias":"` + alias + `"}]}`})

@@ -173,11 +173,7 @@ func newClient(opts js.Value) js.Value {
 		if err != nil {
 			return nil, err
 		}
-		p, err := cl.c.Authenticate(ctx, cert, challenge)
-		if err != nil {
-			return nil, err
-		}
-		return textValue(p), nil
+		return textResult(cl.c.Authenticate(ctx, cert, challenge))
 	})
 	method("getCertificateChain", 1, func(ctx context.Context, args []js.Value, _ js.Value) (any, error) {
 		h := arg(args, 0)
@@ -229,11 +225,7 @@ func newClient(opts js.Value) js.Value {
 		if err != nil {
 			return nil, err
 		}
-		p, err := cl.c.AuthenticateWithDevice(ctx, d, challenge)
-		if err != nil {
-			return nil, err
-		}
-		return textValue(p), nil
+		return textResult(cl.c.AuthenticateWithDevice(ctx, d, challenge))
 	})
 	return obj
 }
@@ -288,6 +280,13 @@ func signResult(res eimzo.SignResult, err error) (any, error) {
 	out.Set("signerSerialNumber", res.SignerSerialNumber)
 	out.Set("signatureHex", res.SignatureHex)
 	return out, nil
+}
+
+func textResult(t eimzo.Text, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	return textValue(t), nil
 }
 
 func challengeArg(v js.Value) (string, error) {

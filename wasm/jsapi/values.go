@@ -181,27 +181,8 @@ func (r jsReply) Int(key string) (int, bool) {
 			return 0, false
 		}
 		return int(f), true
-	case js.TypeString:
-		// A status sent as a string, as older daemons may.
-		s := v.String()
-		neg := len(s) > 1 && s[0] == '-'
-		if neg {
-			s = s[1:]
-		}
-		if s == "" || len(s) > 9 {
-			return 0, false
-		}
-		n := 0
-		for i := 0; i < len(s); i++ {
-			if s[i] < '0' || s[i] > '9' {
-				return 0, false
-			}
-			n = n*10 + int(s[i]-'0')
-		}
-		if neg {
-			n = -n
-		}
-		return n, true
+	case js.TypeString: // a status sent as a string, as older daemons may
+		return eimzo.ParseInt(v.String())
 	}
 	return 0, false
 }

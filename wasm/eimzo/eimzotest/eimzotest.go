@@ -4,7 +4,8 @@
 // scripted daemon that answers some functions itself and forwards the rest
 // to a real daemon-sim, and an RFC 3161 time-stamping authority.
 //
-// Entry points: [NewDaemon] and [NewTSA]. They are for tests only; the
+// Entry points: [NewDaemon] (and [Answering], [Raw], [ClosedURL] for the
+// common cases) and [NewTSA]. They are for tests only; the
 // WebAssembly client never imports this package.
 package eimzotest
 
@@ -22,6 +23,7 @@ import (
 	"encoding/hex"
 	"io"
 	"math/big"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -139,6 +141,54 @@ func Forward(ctx context.Context, url, origin string, frame []byte) ([]byte, err
 	}
 	_, reply, err := c.Read(ctx)
 	return reply, err
+}
+
+// Answering is a daemon that answers the functions in replies (keyed
+// "plugin.name", ".version" for the main plugin) and forwards the rest to
+// upstream; without an upstream it answers version as 6.4 and everything
+// else with status 0.
+func Answering(t testing.TB, upstream string, replies map[string]string) *Daemon {
+	return NewDaemon(t, upstream, func(c Call) (string, bool) {
+		if r, ok := replies[c.Plugin+"."+c.Name]; ok {
+			return r, true
+		}
+		if c.Name == "version" && upstream == "" {
+			return Version("6", "4"), true
+		}
+		return "", false
+	})
+}
+
+// Raw is a WebSocket server that reads the request and then misbehaves as
+// serve says (never answers, closes with an error code, sends garbage).
+func Raw(t testing.TB, serve func(ctx context.Context, c *websocket.Conn)) string {
+	t.Helper()
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		c.SetReadLimit(-1)
+		if _, _, err := c.Read(r.Context()); err != nil {
+			return
+		}
+		serve(r.Context(), c)
+	}))
+	t.Cleanup(hs.Close)
+	return "ws" + strings.TrimPrefix(hs.URL, "http") + capiws.Path
+}
+
+// ClosedURL is a daemon URL on a loopback port where nothing listens.
+func ClosedURL(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return "ws://" + addr + capiws.Path
 }
 
 // Version is a reply to "version".
