@@ -97,8 +97,8 @@ func TestAttachTimestampToARealEIMZOCMS(t *testing.T) {
 }
 
 // opensslPrints checks that `openssl cms -cmsout -print` parses der and
-// shows want.
-func opensslPrints(t *testing.T, der []byte, want string) {
+// shows want; it returns the file it wrote der to.
+func opensslPrints(t *testing.T, der []byte, want string) string {
 	t.Helper()
 	if _, err := exec.LookPath("openssl"); err != nil {
 		t.Skip("no openssl")
@@ -114,6 +114,7 @@ func opensslPrints(t *testing.T, der []byte, want string) {
 	if !strings.Contains(string(out), want) {
 		t.Errorf("openssl's print has no %q", want)
 	}
+	return f
 }
 
 func TestAttachTimestampRefuses(t *testing.T) {
