@@ -43,6 +43,13 @@ func startStack(t *testing.T, opts ...simtest.Option) *stack {
 	t.Helper()
 	s := simtest.Start(t, opts...)
 	h := server.New(server.Config{Verifier: &verify.Verifier{Roots: s.Data.Roots()}, AssetsDir: assetsDir(t), DaemonURL: s.URL})
+	return &stack{Sim: s, PageURL: serveLocalhost(t, h)}
+}
+
+// serveLocalhost serves h on a free loopback port until the test ends and
+// returns http://localhost:PORT, a secure context the daemon knows.
+func serveLocalhost(t *testing.T, h http.Handler) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -51,5 +58,5 @@ func startStack(t *testing.T, opts ...simtest.Option) *stack {
 	hs.Start()
 	t.Cleanup(hs.Close)
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return &stack{Sim: s, PageURL: "http://localhost:" + port}
+	return "http://localhost:" + port
 }

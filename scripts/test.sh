@@ -33,6 +33,12 @@ step "build"
 scripts/build.sh
 scripts/size.sh
 
+step "npm package: unit and type tests, publint, JS glue size"
+(cd js && npm test --silent && npm run --silent lint && npm run --silent size)
+
+step "example apps (Vue, React, Angular, Nuxt) built from the npm pack tarball"
+e2e/apps/build.sh
+
 step "wasm tests in headless Chromium (wasmbrowsertest)"
 tmp=$(mktemp -d)
 sim_pid=""

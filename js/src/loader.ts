@@ -27,11 +27,15 @@ export interface NativeClient {
 let loading: Promise<NativeApi> | undefined
 
 function defaultWasmUrl(): URL {
-  const base = import.meta.url ?? (typeof document !== 'undefined' ? (document.currentScript as HTMLScriptElement | null)?.src : undefined)
-  if (!base) {
+  // In the CJS build, import.meta.url is the URL of the script that loaded
+  // the bundle, or undefined (scripts/build.mjs).
+  if (!import.meta.url) {
     throw new EimzoError('BAD_ARGUMENT', 'cannot locate eimzo.wasm: pass the wasmUrl option')
   }
-  return new URL('./eimzo.wasm', base)
+  // Exactly this shape, a literal and import.meta.url: Vite, webpack and
+  // Rollup recognise it, copy eimzo.wasm into the app's build and rewrite
+  // the URL.
+  return new URL('./eimzo.wasm', import.meta.url)
 }
 
 /**
