@@ -1,4 +1,4 @@
-import { EimzoError, catalogue, errorClasses, type ErrorCode } from './errors.generated.js'
+import { EimzoError, errorClasses, errorGroups, jsMessages, type ErrorCode, type JsErrorCode } from './errors.generated.js'
 import type { Lang } from './types.js'
 
 /** The language of messages from helpers that take no `lang` option. */
@@ -9,8 +9,8 @@ export const defaultLang: Lang = 'uz'
  * message in lang, then the detail (in English: names and numbers), the way
  * the Go side writes its messages.
  */
-export function eimzoError(code: ErrorCode, lang: Lang = defaultLang, detail?: string, cause?: unknown): EimzoError {
-  const entry = catalogue[code]
+export function eimzoError(code: JsErrorCode, lang: Lang = defaultLang, detail?: string, cause?: unknown): EimzoError {
+  const entry = jsMessages[code]
   const Cls = errorClasses[code]
   const message = entry.messages[lang] + (detail ? ': ' + detail : '')
   return new Cls(code, message, { hint: entry.hints[lang] || undefined, cause })
@@ -26,7 +26,7 @@ export function toEimzoError(e: unknown, lang: Lang = defaultLang): EimzoError {
   const raw = (e !== null && typeof e === 'object' ? e : {}) as {
     code?: unknown; message?: unknown; status?: unknown; closeCode?: unknown; hint?: unknown; reason?: unknown
   }
-  const known = typeof raw.code === 'string' && Object.prototype.hasOwnProperty.call(catalogue, raw.code)
+  const known = typeof raw.code === 'string' && Object.prototype.hasOwnProperty.call(errorGroups, raw.code)
   if (!known || typeof raw.message !== 'string') {
     return eimzoError('INTERNAL', lang, typeof raw.message === 'string' ? raw.message : String(e), e)
   }
@@ -35,7 +35,7 @@ export function toEimzoError(e: unknown, lang: Lang = defaultLang): EimzoError {
   return new Cls(code, raw.message as string, {
     status: typeof raw.status === 'number' ? raw.status : undefined,
     closeCode: typeof raw.closeCode === 'number' ? raw.closeCode : undefined,
-    hint: typeof raw.hint === 'string' ? raw.hint : catalogue[code].hints[lang] || undefined,
+    hint: typeof raw.hint === 'string' ? raw.hint : undefined,
     reason: typeof raw.reason === 'string' ? raw.reason : undefined,
     cause: e,
   })

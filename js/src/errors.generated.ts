@@ -35,127 +35,64 @@ export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]
 /** Who must act to fix an error. */
 export type ErrorGroup = 'user' | 'developer' | 'environment'
 
-interface Entry { cls: string; group: ErrorGroup; messages: Record<Lang, string>; hints: Record<Lang, string> }
+/** @internal Who must act, for every code. */
+export const errorGroups: Record<ErrorCode, ErrorGroup> = {
+  NOT_INSTALLED: "environment",
+  TRANSPORT: "environment",
+  VERSION_UNSUPPORTED: "user",
+  API_KEY_REJECTED: "developer",
+  TIMEOUT: "environment",
+  WRONG_PASSWORD: "user",
+  PASSWORD_CANCELLED: "user",
+  SIGN_FAILED: "environment",
+  KEY_NOT_FOUND: "user",
+  DATA_TOO_LARGE: "developer",
+  RESPONSE_TOO_LARGE: "environment",
+  MOBILE_UNSUPPORTED: "developer",
+  DEEPLINK_HOST_NOT_ALLOWED: "developer",
+  FUNCTION_NOT_FOUND: "user",
+  PROTOCOL: "environment",
+  ABORTED: "developer",
+  BAD_ARGUMENT: "developer",
+  INTERNAL: "developer",
+  LOCAL_NETWORK_BLOCKED: "environment",
+  DEVICE_NOT_FOUND: "user",
+  TIMESTAMP_FAILED: "developer",
+  SCRIPT_LOAD_FAILED: "environment",
+  SCRIPT_INTEGRITY: "developer",
+  DEEPLINK_CALLBACK_INSECURE: "developer",
+}
 
-/** @internal The catalogue: class, group, messages and hints per code. */
-export const catalogue: Record<ErrorCode, Entry> = {
-  NOT_INSTALLED: {
-    cls: "EimzoNotInstalledError", group: "environment",
-    messages: { uz: "E-IMZO o‘rnatilmagan yoki ishga tushirilmagan", ru: "E-IMZO не установлен или не запущен", en: "E-IMZO is not installed or not running" },
-    hints: { uz: "E-IMZO dasturini ishga tushiring yoki https://e-imzo.uz saytidan o‘rnating", ru: "запустите E-IMZO на этом компьютере или установите его с https://e-imzo.uz", en: "start E-IMZO on this computer, or install it from https://e-imzo.uz" },
-  },
-  TRANSPORT: {
-    cls: "EimzoTransportError", group: "environment",
-    messages: { uz: "E-IMZO bilan aloqa uzildi", ru: "соединение с E-IMZO прервано", en: "the connection to E-IMZO failed" },
-    hints: { uz: "qayta urinib ko‘ring; xato takrorlansa, E-IMZO ni qayta ishga tushiring", ru: "повторите попытку; если ошибка повторяется, перезапустите E-IMZO", en: "retry; if it keeps failing, restart E-IMZO" },
-  },
-  VERSION_UNSUPPORTED: {
-    cls: "EimzoVersionError", group: "user",
-    messages: { uz: "E-IMZO ning bu versiyasi eskirgan", ru: "эта версия E-IMZO устарела", en: "this version of E-IMZO is too old" },
-    hints: { uz: "E-IMZO ni https://e-imzo.uz saytidan yangilang", ru: "обновите E-IMZO с https://e-imzo.uz", en: "update E-IMZO from https://e-imzo.uz" },
-  },
-  API_KEY_REJECTED: {
-    cls: "EimzoApiKeyError", group: "developer",
-    messages: { uz: "E-IMZO bu saytning API-kalitini qabul qilmadi", ru: "E-IMZO не принимает API-ключ этого сайта", en: "E-IMZO does not accept this site's API key" },
-    hints: { uz: "domenni E-IMZO ishlab chiqaruvchisida ro‘yxatdan o‘tkazing va kalitini apiKeys ga bering", ru: "зарегистрируйте домен у разработчика E-IMZO и передайте его ключ в apiKeys", en: "register the domain with the E-IMZO vendor and pass its key in apiKeys" },
-  },
-  TIMEOUT: {
-    cls: "EimzoTimeoutError", group: "environment",
-    messages: { uz: "E-IMZO o‘z vaqtida javob bermadi", ru: "E-IMZO не ответил вовремя", en: "E-IMZO did not answer in time" },
-    hints: { uz: "boshqa oynalar ortida E-IMZO oynasi kutib turmaganini tekshiring", ru: "проверьте, не ждёт ли окно E-IMZO за другими окнами", en: "check that no E-IMZO dialog is waiting behind other windows" },
-  },
-  WRONG_PASSWORD: {
-    cls: "EimzoWrongPasswordError", group: "user",
-    messages: { uz: "kalit paroli yoki PIN-kodi noto‘g‘ri", ru: "неверный пароль или PIN-код ключа", en: "the key's password or PIN is wrong" },
-    hints: { uz: "kalit parolini qayta kiriting", ru: "введите пароль ключа ещё раз", en: "type the key's password again" },
-  },
-  PASSWORD_CANCELLED: {
-    cls: "EimzoWrongPasswordError", group: "user",
-    messages: { uz: "parol kiritish bekor qilindi yoki parol uch marta noto‘g‘ri kiritildi", ru: "ввод пароля отменён или пароль трижды введён неверно", en: "password entry was cancelled or the password was wrong three times" },
-    hints: { uz: "qayta imzolang va kalit parolini kiriting", ru: "подпишите ещё раз и введите пароль ключа", en: "sign again and type the key's password" },
-  },
-  SIGN_FAILED: {
-    cls: "EimzoSignError", group: "environment",
-    messages: { uz: "E-IMZO imzolay olmadi", ru: "E-IMZO не смог подписать", en: "E-IMZO could not sign" },
-    hints: { uz: "", ru: "", en: "" },
-  },
-  KEY_NOT_FOUND: {
-    cls: "EimzoKeyNotFoundError", group: "user",
-    messages: { uz: "kalit topilmadi", ru: "ключ не найден", en: "the key was not found" },
-    hints: { uz: "kalit saqlangan diskni ulang va kalitlar ro‘yxatini qayta oling", ru: "подключите диск с ключом и получите список ключей заново", en: "insert the disk that holds the key and list the keys again" },
-  },
-  DATA_TOO_LARGE: {
-    cls: "EimzoDataTooLargeError", group: "developer",
-    messages: { uz: "ma’lumot maxDataBytes dan katta", ru: "данные больше maxDataBytes", en: "the data is larger than maxDataBytes" },
-    hints: { uz: "katta fayllarning xeshini signHash bilan imzolang", ru: "подписывайте хеш больших файлов через signHash", en: "sign a hash of large files with signHash" },
-  },
-  RESPONSE_TOO_LARGE: {
-    cls: "EimzoResponseTooLargeError", group: "environment",
-    messages: { uz: "E-IMZO javobi juda katta", ru: "ответ E-IMZO слишком большой", en: "E-IMZO's reply is too large" },
-    hints: { uz: "kichikroq hujjatni yoki signHash ni ishlating", ru: "подписывайте документ меньшего размера или используйте signHash", en: "sign a smaller document, or use signHash" },
-  },
-  MOBILE_UNSUPPORTED: {
-    cls: "EimzoMobileUnsupportedError", group: "developer",
-    messages: { uz: "E-IMZO kompyuter dasturi mobil qurilmada ishlamaydi", ru: "E-IMZO для компьютера не работает на мобильных устройствах", en: "E-IMZO desktop does not run on mobile devices" },
-    hints: { uz: "telefonlarda E-IMZO mobil oqimidan (deeplink yoki QR-kod) foydalaning", ru: "на телефонах используйте мобильный сценарий E-IMZO (deeplink или QR-код)", en: "use the E-IMZO mobile flow (deeplink or QR code) on phones" },
-  },
-  DEEPLINK_HOST_NOT_ALLOWED: {
-    cls: "EimzoDeeplinkHostNotAllowedError", group: "developer",
-    messages: { uz: "callback URL xosti ruxsat etilmagan", ru: "хост callback URL не разрешён", en: "the callback URL's host is not allowed" },
-    hints: { uz: "xostni allowedHosts ga qo‘shing", ru: "добавьте хост в allowedHosts", en: "add the host to allowedHosts" },
-  },
-  FUNCTION_NOT_FOUND: {
-    cls: "EimzoVersionError", group: "user",
-    messages: { uz: "E-IMZO ning bu versiyasida bunday funksiya yo‘q", ru: "в этой версии E-IMZO нет такой функции", en: "this E-IMZO does not have the function" },
-    hints: { uz: "E-IMZO ni https://e-imzo.uz saytidan yangilang", ru: "обновите E-IMZO с https://e-imzo.uz", en: "update E-IMZO from https://e-imzo.uz" },
-  },
-  PROTOCOL: {
-    cls: "EimzoTransportError", group: "environment",
-    messages: { uz: "E-IMZO noto‘g‘ri javob yubordi", ru: "E-IMZO прислал некорректный ответ", en: "E-IMZO answered something that is not a reply" },
-    hints: { uz: "E-IMZO ni qayta ishga tushiring", ru: "перезапустите E-IMZO", en: "restart E-IMZO" },
-  },
+/** @internal The codes the package raises in JavaScript; the Go module writes the other messages. */
+export type JsErrorCode = "ABORTED" | "BAD_ARGUMENT" | "INTERNAL" | "TIMEOUT" | "MOBILE_UNSUPPORTED" | "DEEPLINK_HOST_NOT_ALLOWED" | "DEEPLINK_CALLBACK_INSECURE"
+
+/** @internal Messages and hints of the codes raised in JavaScript, in uz, ru and en. */
+export const jsMessages: Record<JsErrorCode, { messages: Record<Lang, string>; hints: Record<Lang, string> }> = {
   ABORTED: {
-    cls: "EimzoError", group: "developer",
     messages: { uz: "chaqiruv to‘xtatildi", ru: "вызов прерван", en: "the call was aborted" },
     hints: { uz: "", ru: "", en: "" },
   },
   BAD_ARGUMENT: {
-    cls: "EimzoError", group: "developer",
     messages: { uz: "argument noto‘g‘ri", ru: "недопустимый аргумент", en: "an argument is invalid" },
     hints: { uz: "", ru: "", en: "" },
   },
   INTERNAL: {
-    cls: "EimzoError", group: "developer",
     messages: { uz: "eimzokit ichki xatosi", ru: "внутренняя ошибка eimzokit", en: "internal error in eimzokit" },
     hints: { uz: "xato haqida https://github.com/eimzokit/eimzokit/issues sahifasida xabar bering", ru: "сообщите об ошибке на https://github.com/eimzokit/eimzokit/issues", en: "report it at https://github.com/eimzokit/eimzokit/issues" },
   },
-  LOCAL_NETWORK_BLOCKED: {
-    cls: "EimzoLocalNetworkBlockedError", group: "environment",
-    messages: { uz: "brauzer bu sahifaga shu kompyuterdagi E-IMZO bilan bog‘lanishga ruxsat bermadi (Local Network Access)", ru: "браузер не разрешил этой странице связаться с E-IMZO на этом компьютере (Local Network Access)", en: "the browser did not let this page reach E-IMZO on this computer (Local Network Access)" },
-    hints: { uz: "manzil satri chapidagi belgini bosib, bu sayt uchun «Mahalliy tarmoqqa kirish»ga ruxsat bering va sahifani yangilang", ru: "разрешите этому сайту «Доступ к локальной сети» (значок слева от адресной строки) и обновите страницу", en: "allow \"Local network access\" for this site (the icon left of the address bar), then reload the page" },
+  TIMEOUT: {
+    messages: { uz: "E-IMZO o‘z vaqtida javob bermadi", ru: "E-IMZO не ответил вовремя", en: "E-IMZO did not answer in time" },
+    hints: { uz: "boshqa oynalar ortida E-IMZO oynasi kutib turmaganini tekshiring", ru: "проверьте, не ждёт ли окно E-IMZO за другими окнами", en: "check that no E-IMZO dialog is waiting behind other windows" },
   },
-  DEVICE_NOT_FOUND: {
-    cls: "EimzoKeyNotFoundError", group: "user",
-    messages: { uz: "ID-karta, BAIK yoki CKC qurilmasi ulanmagan", ru: "ID-карта, токен BAIK или CKC не подключены", en: "the ID card, BAIK or CKC device is not connected" },
-    hints: { uz: "qurilmani (karta o‘quvchini) ulang va qayta urinib ko‘ring", ru: "подключите устройство (считыватель карт) и повторите попытку", en: "connect the device (or the card reader) and try again" },
+  MOBILE_UNSUPPORTED: {
+    messages: { uz: "E-IMZO kompyuter dasturi mobil qurilmada ishlamaydi", ru: "E-IMZO для компьютера не работает на мобильных устройствах", en: "E-IMZO desktop does not run on mobile devices" },
+    hints: { uz: "telefonlarda E-IMZO mobil oqimidan (deeplink yoki QR-kod) foydalaning", ru: "на телефонах используйте мобильный сценарий E-IMZO (deeplink или QR-код)", en: "use the E-IMZO mobile flow (deeplink or QR code) on phones" },
   },
-  TIMESTAMP_FAILED: {
-    cls: "EimzoSignError", group: "developer",
-    messages: { uz: "imzoga vaqt tamg‘asini qo‘shib bo‘lmadi", ru: "не удалось добавить к подписи штамп времени", en: "the timestamp could not be added to the signature" },
-    hints: { uz: "timestamp funksiyasi base64 ko‘rinishidagi RFC 3161 TimeStampToken qaytarishi kerak", ru: "функция timestamp должна вернуть RFC 3161 TimeStampToken в base64", en: "the timestamp callback must return an RFC 3161 TimeStampToken in base64" },
-  },
-  SCRIPT_LOAD_FAILED: {
-    cls: "EimzoTransportError", group: "environment",
-    messages: { uz: "E-IMZO skripti (e-imzo.js) yuklanmadi", ru: "не удалось загрузить скрипт E-IMZO (e-imzo.js)", en: "the E-IMZO script (e-imzo.js) could not be loaded" },
-    hints: { uz: "scriptUrl manzilini va tarmoqni tekshiring yoki transport: 'inline' dan foydalaning", ru: "проверьте scriptUrl и сеть или используйте transport: 'inline'", en: "check scriptUrl and the network, or use transport: 'inline'" },
-  },
-  SCRIPT_INTEGRITY: {
-    cls: "EimzoTransportError", group: "developer",
-    messages: { uz: "E-IMZO skripti scriptIntegrity xeshiga mos kelmadi", ru: "скрипт E-IMZO не совпадает с хешем scriptIntegrity", en: "the E-IMZO script does not match its scriptIntegrity hash" },
-    hints: { uz: "skript o‘zgargan: uni tekshiring va scriptIntegrity ni yangilang", ru: "скрипт изменился: проверьте его и обновите scriptIntegrity", en: "the script changed: review it and update scriptIntegrity" },
+  DEEPLINK_HOST_NOT_ALLOWED: {
+    messages: { uz: "callback URL xosti ruxsat etilmagan", ru: "хост callback URL не разрешён", en: "the callback URL's host is not allowed" },
+    hints: { uz: "xostni allowedHosts ga qo‘shing", ru: "добавьте хост в allowedHosts", en: "add the host to allowedHosts" },
   },
   DEEPLINK_CALLBACK_INSECURE: {
-    cls: "EimzoDeeplinkHostNotAllowedError", group: "developer",
     messages: { uz: "callback URL https bo‘lishi kerak", ru: "callback URL должен быть https", en: "the callback URL must be https" },
     hints: { uz: "callbackUrl uchun https:// manzil bering", ru: "укажите в callbackUrl адрес https://", en: "pass an https:// address as callbackUrl" },
   },
@@ -183,10 +120,10 @@ export class EimzoError extends Error {
   readonly reason?: string
   constructor(code: ErrorCode, message: string, details: EimzoErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause })
-    const entry = catalogue[code] ?? catalogue.INTERNAL
     this.code = code
-    this.group = entry.group
-    this.hint = details.hint ?? entry.hints.en
+    this.group = errorGroups[code] ?? 'developer'
+    this.hint = details.hint ?? ''
+
     if (details.status !== undefined) this.status = details.status
     if (details.closeCode !== undefined) this.closeCode = details.closeCode
     if (details.reason !== undefined) this.reason = details.reason

@@ -1,13 +1,10 @@
 // eimzokit: the API of eimzo-client (seeds/000) over eimzo.wasm, the E-IMZO
-// client written in Go. The daemon protocol lives in Go; what is here is
-// what must be synchronous or is plain browser work: the helpers, hashing
-// of large files, script loading for the external transport, and the
-// Local Network Access check.
-import { EimzoError } from './errors.generated.js'
+// client written in Go. The daemon protocol lives in Go, with what the
+// transports need of the page (e-imzo.js for transport 'external', the Local
+// Network Access check); what is here must be synchronous or is plain
+// browser work: the helpers, and hashing of large files.
 import { defaultLang, eimzoError, toEimzoError } from './error.js'
-import { sha256, type HashOptions } from './encoding.js'
-import { loadCapiws } from './external.js'
-import { localNetworkBlocked } from './lna.js'
+import { sha256 } from './encoding.js'
 import { loadNative, type NativeClient } from './loader.js'
 import { isMobilePlatform } from './mobile.js'
 import type {
@@ -50,22 +47,16 @@ class Client implements EimzoClient {
   }
 
   #client(): Promise<{ client: NativeClient; exited: Promise<never> }> {
-    this.#native ??= (async () => {
-      const o = this.#options
-      const capiws = o.transport === 'external' ? await loadCapiws(o, this.#lang) : undefined
-      const api = await loadNative(o.wasmUrl)
+    this.#native ??= loadNative(this.#options.wasmUrl).then((api) => {
+      const { wasmUrl: _, onMobile: __, ...o } = this.#options
       const client = api.newClient({
+        ...o,
         url: o.url ?? defaultUrl(),
-        timeoutMs: o.timeoutMs,
-        maxDataBytes: o.maxDataBytes,
-        maxReplyBytes: o.maxReplyBytes,
-        apiKeys: o.apiKeys,
         lang: this.#lang,
         domain: typeof location !== 'undefined' ? location.hostname : undefined,
-        capiws,
       })
       return { client, exited: api.exited }
-    })()
+    })
     this.#native.catch(() => (this.#native = undefined))
     return this.#native
   }
@@ -75,17 +66,8 @@ class Client implements EimzoClient {
       const { client, exited } = await this.#client()
       return await Promise.race([fn(client), exited])
     } catch (e) {
-      throw await this.#error(e)
+      throw toEimzoError(e, this.#lang)
     }
-  }
-
-  /** Rebuilds an error, and names Local Network Access when it is why nothing answered. */
-  async #error(e: unknown): Promise<EimzoError> {
-    const err = toEimzoError(e, this.#lang)
-    if (err.code === 'NOT_INSTALLED' && this.#options.transport !== 'external' && (await localNetworkBlocked())) {
-      return eimzoError('LOCAL_NETWORK_BLOCKED', this.#lang, undefined, err)
-    }
-    return err
   }
 
   async install(opts?: CallOptions): Promise<VersionInfo> {
@@ -112,13 +94,7 @@ class Client implements EimzoClient {
   }
 
   async signHash(cert: Certificate, file: BinaryInput, opts: SignHashOptions = {}): Promise<SignHashResult> {
-    let hash: Uint8Array
-    try {
-      const hashOpts: HashOptions = { signal: opts.signal, onProgress: opts.onProgress }
-      hash = await sha256(file, hashOpts)
-    } catch (e) {
-      throw await this.#error(e)
-    }
+    const hash = await sha256(file, { signal: opts.signal, onProgress: opts.onProgress })
     const { pkcs7 } = await this.#call((c) => c.sign(cert, hash, { detached: true, signal: opts.signal }))
     return { pkcs7, hash }
   }

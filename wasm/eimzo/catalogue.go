@@ -277,6 +277,17 @@ var Catalogue = []Description{
 	}},
 }
 
+// RaisedInJS are the codes the npm package raises itself, without the Go
+// module (argument checks of the helpers, the mobile helpers, aborts and
+// timeouts of its own, a module that does not load). Only their messages and hints
+// are generated into TypeScript: the Go module sends every other message
+// already written in the client's language, and the JavaScript bundle
+// stays small.
+var RaisedInJS = []Code{
+	CodeAborted, CodeBadArgument, CodeInternal, CodeTimeout, CodeMobileUnsupported,
+	CodeDeeplinkHost, CodeDeeplinkInsecure,
+}
+
 // Describe returns the catalogue entry of code, or INTERNAL's for a code
 // it does not know.
 func Describe(code Code) Description {

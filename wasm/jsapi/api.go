@@ -63,8 +63,8 @@ type client struct {
 }
 
 // newClient reads the options the npm package passes: url, timeoutMs,
-// maxDataBytes, maxReplyBytes, apiKeys, lang, domain (the page's hostname), and capiws
-// (window.CAPIWS, for transport: 'external').
+// maxDataBytes, maxReplyBytes, apiKeys, lang, domain (the page's hostname),
+// and for transport: 'external' scriptUrl, scriptIntegrity, skipScriptLoad.
 func newClient(opts js.Value) js.Value {
 	cl := &client{lang: eimzo.LangUZ, maxData: eimzo.DefaultMaxDataBytes}
 	options := []eimzo.Option{eimzo.WithTransport(wsTransport{})}
@@ -101,8 +101,15 @@ func newClient(opts js.Value) js.Value {
 			}
 			options = append(options, eimzo.WithAPIKeys(m))
 		}
-		if cw := opts.Get("capiws"); cw.Type() == js.TypeObject {
-			options = append(options, eimzo.WithTransport(&capiwsTransport{capiws: cw}))
+		if opts.Get("transport").String() == "external" {
+			sc := script{url: DefaultScriptURL, skip: opts.Get("skipScriptLoad").Truthy()}
+			if u := opts.Get("scriptUrl"); u.Type() == js.TypeString && u.String() != "" {
+				sc.url = u.String()
+			}
+			if i := opts.Get("scriptIntegrity"); i.Type() == js.TypeString {
+				sc.integrity = i.String()
+			}
+			options = append(options, eimzo.WithTransport(&capiwsTransport{script: sc}))
 		}
 	}
 	options = append(options, eimzo.WithMaxDataBytes(cl.maxData), eimzo.WithLang(cl.lang))

@@ -6,7 +6,9 @@
 // It runs every call in a goroutine behind a Promise, maps an AbortSignal
 // to a context, and gives the core two transports: the page's own
 // WebSocket (one connection per call), and window.CAPIWS for transport
-// 'external'. Data to sign stays in JavaScript: a string's UTF-8, an
+// 'external', whose script it loads with Subresource Integrity. When
+// nothing answers, it asks whether Chrome's Local Network Access is the
+// cause (LOCAL_NETWORK_BLOCKED rather than NOT_INSTALLED). Data to sign stays in JavaScript: a string's UTF-8, an
 // ArrayBuffer, any ArrayBufferView or a Blob becomes a Uint8Array whose
 // base64 is made with the browser's native toBase64 and joined into the
 // request frame there; replies are parsed with JSON.parse and read field by

@@ -143,11 +143,8 @@ func (wsTransport) RoundTrip(ctx context.Context, url string, req eimzo.Request,
 		release()
 		if !o.opened {
 			// Closed before it opened (1006): nothing listens, or the
-			// browser refused to connect (the npm package then checks for
-			// Chrome's Local Network Access).
-			e := eimzo.NewError(eimzo.CodeNotInstalled, "")
-			e.CloseCode = o.closeCode
-			return nil, e
+			// browser refused to connect (Chrome's Local Network Access).
+			return nil, notInstalled(ctx, "", o.closeCode)
 		}
 		// The reply may have arrived just before the close event.
 		select {
@@ -183,13 +180,13 @@ func catch(fn func()) (err error) {
 	return nil
 }
 
-// capiwsTransport calls the daemon through a page-loaded window.CAPIWS,
-// the official e-imzo.js (transport: 'external'): callFunction(funcDef,
-// ok(event, data), fail(e, reason)) (PROTOCOL.md §1.2, §6). The script
-// cannot be cancelled, so an aborted or timed-out call is abandoned and its
-// late answer dropped.
+// capiwsTransport calls the daemon through window.CAPIWS, the official
+// e-imzo.js (transport: 'external'), which it loads first with SRI:
+// callFunction(funcDef, ok(event, data), fail(e, reason)) (PROTOCOL.md
+// §1.2, §6). The script cannot be cancelled, so an aborted or timed-out
+// call is abandoned and its late answer dropped.
 type capiwsTransport struct {
-	capiws js.Value
+	script script
 
 	once     sync.Once
 	ok, fail js.Func // kept for the life of the page: the script may call late
@@ -268,10 +265,11 @@ func (t *capiwsTransport) deliver(id int, o wsOutcome) {
 // RoundTrip implements eimzo.Transport. url is ignored: CAPIWS.URL decides.
 func (t *capiwsTransport) RoundTrip(ctx context.Context, _ string, req eimzo.Request, maxReply int64) (eimzo.Reply, error) {
 	t.once.Do(t.init)
-	fn := t.capiws.Get("callFunction")
-	if t.capiws.Type() != js.TypeObject || fn.Type() != js.TypeFunction {
-		return nil, eimzo.NewError(eimzo.CodeScriptLoadFailed, "window.CAPIWS.callFunction is missing")
+	cw, err := t.script.capiws(ctx)
+	if err != nil {
+		return nil, err
 	}
+	fn := cw.Get("callFunction")
 	def := newObject()
 	if req.Plugin != "" {
 		def.Set("plugin", req.Plugin)
@@ -294,7 +292,7 @@ func (t *capiwsTransport) RoundTrip(ctx context.Context, _ string, req eimzo.Req
 	t.calls[id] = pending{ch: ch, maxReply: maxReply}
 	t.mu.Unlock()
 	if err := catch(func() {
-		fn.Call("call", t.capiws, def, t.ok.Call("bind", js.Null(), id), t.fail.Call("bind", js.Null(), id))
+		fn.Call("call", cw, def, t.ok.Call("bind", js.Null(), id), t.fail.Call("bind", js.Null(), id))
 	}); err != nil {
 		t.deliver(id, wsOutcome{})
 		e := eimzo.NewError(eimzo.CodeTransport, "CAPIWS.callFunction threw")
@@ -308,6 +306,10 @@ func (t *capiwsTransport) RoundTrip(ctx context.Context, _ string, req eimzo.Req
 		t.mu.Unlock()
 		return nil, ctx.Err()
 	case o := <-ch:
+		var e *eimzo.Error
+		if errors.As(o.err, &e) && e.Code == eimzo.CodeNotInstalled && e.CloseCode != 0 {
+			return nil, notInstalled(ctx, "", e.CloseCode)
+		}
 		return o.reply, o.err
 	}
 }

@@ -75,7 +75,7 @@ func bytesToBase64(u8 js.Value) js.Value {
 	for i := 0; i < n; i += piece {
 		parts.Call("push", fromCharCode.Call("apply", js.Null(), u8.Call("subarray", i, min(i+piece, n))))
 	}
-	return js.Global().Call("btoa", parts.Call("join", ""))
+	return js.Global().Get("btoa").Invoke(parts.Call("join", "")) // Invoke: see fetch in page.go
 }
 
 // dataFrom turns what the page passes to sign into data: a string (its

@@ -24,11 +24,11 @@ func signed(t *testing.T, s *simtest.Sim, data []byte, detached bool) map[string
 	}
 	out := map[string][]byte{}
 	for _, cert := range certs {
-		res, err := c.Sign(context.Background(), cert, data, eimzo.SignOptions{Detached: detached})
+		res, err := c.Sign(context.Background(), cert, eimzo.Bytes(data), eimzo.SignOptions{Detached: detached})
 		if err != nil {
 			t.Fatal(err)
 		}
-		der, _ := base64.StdEncoding.DecodeString(res.PKCS7)
+		der, _ := base64.StdEncoding.DecodeString(res.PKCS7.String())
 		out[cert.CN+"/"+cert.Name] = der
 	}
 	return out

@@ -38,12 +38,28 @@ func generate() []byte {
 	p("export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]\n\n")
 	p("/** Who must act to fix an error. */\n")
 	p("export type ErrorGroup = 'user' | 'developer' | 'environment'\n\n")
-	p("interface Entry { cls: string; group: ErrorGroup; messages: Record<Lang, string>; hints: Record<Lang, string> }\n\n")
-	p("/** @internal The catalogue: class, group, messages and hints per code. */\n")
-	p("export const catalogue: Record<ErrorCode, Entry> = {\n")
+	p("/** @internal Who must act, for every code. */\n")
+	p("export const errorGroups: Record<ErrorCode, ErrorGroup> = {\n")
 	for _, d := range eimzo.Catalogue {
-		p("  %s: {\n    cls: %s, group: %s,\n    messages: { uz: %s, ru: %s, en: %s },\n    hints: { uz: %s, ru: %s, en: %s },\n  },\n",
-			d.Code, q(d.Class), q(d.Group), q(d.Message.UZ), q(d.Message.RU), q(d.Message.EN), q(d.Hint.UZ), q(d.Hint.RU), q(d.Hint.EN))
+		p("  %s: %s,\n", d.Code, q(d.Group))
+	}
+	p("}\n\n")
+	p("/** @internal The codes the package raises in JavaScript; the Go module writes the other messages. */\n")
+	p("export type JsErrorCode =")
+	for i, c := range eimzo.RaisedInJS {
+		sep := " |"
+		if i == 0 {
+			sep = ""
+		}
+		p("%s %s", sep, q(string(c)))
+	}
+	p("\n\n")
+	p("/** @internal Messages and hints of the codes raised in JavaScript, in uz, ru and en. */\n")
+	p("export const jsMessages: Record<JsErrorCode, { messages: Record<Lang, string>; hints: Record<Lang, string> }> = {\n")
+	for _, c := range eimzo.RaisedInJS {
+		d := eimzo.Describe(c)
+		p("  %s: {\n    messages: { uz: %s, ru: %s, en: %s },\n    hints: { uz: %s, ru: %s, en: %s },\n  },\n",
+			d.Code, q(d.Message.UZ), q(d.Message.RU), q(d.Message.EN), q(d.Hint.UZ), q(d.Hint.RU), q(d.Hint.EN))
 	}
 	p("}\n\n")
 	p(`export interface EimzoErrorDetails {
@@ -68,10 +84,10 @@ export class EimzoError extends Error {
   readonly reason?: string
   constructor(code: ErrorCode, message: string, details: EimzoErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause })
-    const entry = catalogue[code] ?? catalogue.INTERNAL
     this.code = code
-    this.group = entry.group
-    this.hint = details.hint ?? entry.hints.en
+    this.group = errorGroups[code] ?? 'developer'
+    this.hint = details.hint ?? ''
+
     if (details.status !== undefined) this.status = details.status
     if (details.closeCode !== undefined) this.closeCode = details.closeCode
     if (details.reason !== undefined) this.reason = details.reason
