@@ -132,15 +132,22 @@ func TestClientEncodingHelpers(t *testing.T) {
 		}
 		const progress = []
 		eq('sha256Hex streamed ` + strconv.Itoa(big) + `', await ek.sha256Hex(patternBlob(` + strconv.Itoa(big) + `), { onProgress: (d, t) => progress.push(d) }), '` + hex.EncodeToString(bigSum[:]) + `')
-		eq('progress pieces', progress.length, Math.ceil(` + strconv.Itoa(big) + ` / (8 << 20)))
+		eq('progress ends at the size', progress[progress.length - 1], ` + strconv.Itoa(big) + `)
+		eq('progress about every 8 MiB', progress.length >= 8 && progress.length <= Math.ceil(` + strconv.Itoa(big) + ` / (8 << 20)) + 1, true)
+		eq('progress grows', progress.every((d, i) => i === 0 || d > progress[i - 1]), true)
+		const ac = new AbortController()
+		const aborted = await outcome(ek.sha256(patternBlob(` + strconv.Itoa(big) + `), { signal: ac.signal, onProgress: () => ac.abort() }))
+		eq('abort while streaming', aborted.code, 'ABORTED')
 		return bad`
 	var failures []string
 	mustRun(t, ctx, check, &failures)
 	for _, f := range failures {
 		t.Error("native: " + f)
 	}
-	// The fallbacks: no toBase64/toHex/fromBase64/fromHex, no crypto.subtle.
+	// The fallbacks: no toBase64/toHex/fromBase64/fromHex, no crypto.subtle,
+	// no Blob.prototype.stream.
 	mustRun(t, ctx, `for (const k of ['toBase64', 'toHex', 'setFromBase64', 'setFromHex']) delete Uint8Array.prototype[k]
+		delete Blob.prototype.stream
 		for (const k of ['fromBase64', 'fromHex']) delete Uint8Array[k]
 		Object.defineProperty(globalThis.crypto, 'subtle', { value: undefined, configurable: true })
 		return typeof new Uint8Array(1).toBase64 + typeof crypto.subtle`, nil)
