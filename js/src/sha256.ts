@@ -7,6 +7,8 @@ import { sha256Blocks } from './sha256.generated.js'
  * generated unrolled (wasm/eimzo/internal/shagen), which V8 runs at about
  * 350–400 MiB/s.
  */
+let warm = false
+
 export class Sha256 {
   readonly #h = new Int32Array([
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
@@ -14,6 +16,18 @@ export class Sha256 {
   readonly #block = new Uint8Array(64)
   #fill = 0
   #length = 0
+
+  constructor() {
+    // V8 optimizes the block function after enough work: do 2 MiB of it
+    // once (a few milliseconds) so that a large file is not hashed in a
+    // slower tier for its first few hundred megabytes.
+    if (!warm) {
+      warm = true
+      const scratch = new Uint8Array(1 << 16)
+      const h = new Int32Array(8)
+      for (let i = 0; i < 32; i++) sha256Blocks(h, scratch, 0, scratch.length)
+    }
+  }
 
   update(data: Uint8Array): this {
     let off = 0
