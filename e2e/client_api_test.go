@@ -77,7 +77,7 @@ func signWithFirstKey(t *testing.T, sim *simtest.Sim, c eimzotest.Call) string {
 
 // verifyCMS parses a base64 CMS, checks it against the simulator's root
 // and returns it; detached content is supplied.
-func verifyCMS(t *testing.T, sim *simtest.Sim, b64 string, detached []byte) *pkcs7.PKCS7 {
+func checkCMS(t *testing.T, sim *simtest.Sim, b64 string, detached []byte) *pkcs7.PKCS7 {
 	t.Helper()
 	der, err := base64.StdEncoding.DecodeString(b64)
 	if err != nil {
@@ -183,7 +183,7 @@ func TestClientAPIInThePage(t *testing.T) {
 			if tt.detached {
 				det = tt.content
 			}
-			p7 := verifyCMS(t, sim, res.PKCS7, det)
+			p7 := checkCMS(t, sim, res.PKCS7, det)
 			if !bytes.Equal(p7.Content, tt.content) {
 				t.Errorf("%s: signed %q, want %q", tt.name, p7.Content, tt.content)
 			}
@@ -214,7 +214,7 @@ func TestClientAPIInThePage(t *testing.T) {
 		}
 		var p7 string
 		mustRun(t, ctx, setup+`return await c.authenticate('login-challenge-Ўз', window.certs[3])`, &p7)
-		if cms := verifyCMS(t, sim, p7, nil); string(cms.Content) != "login-challenge-Ўз" {
+		if cms := checkCMS(t, sim, p7, nil); string(cms.Content) != "login-challenge-Ўз" {
 			t.Errorf("authenticate signed %q", cms.Content)
 		}
 	})
@@ -233,7 +233,7 @@ func TestClientAPIInThePage(t *testing.T) {
 			if res.Hash != hex.EncodeToString(sum[:]) {
 				t.Fatalf("%d bytes: hash %s, want %x", n, res.Hash, sum)
 			}
-			verifyCMS(t, sim, res.PKCS7, sum[:])
+			checkCMS(t, sim, res.PKCS7, sum[:])
 			if len(res.Progress) != 2 || res.Progress[0] != n || res.Progress[1] != n {
 				t.Errorf("%d bytes: last progress %v", n, res.Progress)
 			}
@@ -251,8 +251,8 @@ func TestClientAPIInThePage(t *testing.T) {
 		if !got.IDCard || got.BAIK || !got.CKC {
 			t.Errorf("connected: %+v", got)
 		}
-		verifyCMS(t, sim, got.Sign.PKCS7, []byte("card data"))
-		if p7 := verifyCMS(t, sim, got.Auth, nil); string(p7.Content) != "device challenge" {
+		checkCMS(t, sim, got.Sign.PKCS7, []byte("card data"))
+		if p7 := checkCMS(t, sim, got.Auth, nil); string(p7.Content) != "device challenge" {
 			t.Errorf("authenticateWithCkc signed %q", p7.Content)
 		}
 		if o := run(t, ctx, setup+`return await c.signWithBaik('x')`); o.OK || o.Code != "DEVICE_NOT_FOUND" {
@@ -267,7 +267,7 @@ func TestClientAPIInThePage(t *testing.T) {
 		mustRun(t, ctx, setup+`const saved = Uint8Array.prototype.toBase64
 			delete Uint8Array.prototype.toBase64
 			try { return await c.sign(window.certs[0], patternBlob(100000)) } finally { Uint8Array.prototype.toBase64 = saved }`, &res)
-		if p7 := verifyCMS(t, sim, res.PKCS7, nil); !bytes.Equal(p7.Content, pattern(100000)) {
+		if p7 := checkCMS(t, sim, res.PKCS7, nil); !bytes.Equal(p7.Content, pattern(100000)) {
 			t.Error("signed other bytes")
 		}
 	})
@@ -276,7 +276,7 @@ func TestClientAPIInThePage(t *testing.T) {
 		var res signResult
 		mustRun(t, ctx, setup+`return await c.sign(window.certs[1], 'with a timestamp', {
 			timestamp: async (hex) => (await fetch('/tsa', { method: 'POST', body: hex })).text() })`, &res)
-		p7 := verifyCMS(t, sim, res.PKCS7, nil)
+		p7 := checkCMS(t, sim, res.PKCS7, nil)
 		checkToken(t, p7)
 		opensslPrintsTimestamp(t, res.PKCS7)
 	})
@@ -338,7 +338,7 @@ func TestClientTimestampOnV5(t *testing.T) {
 	if !attached {
 		t.Fatal("the client did not ask the v5 daemon to attach the token")
 	}
-	checkToken(t, verifyCMS(t, sim, res.PKCS7, nil))
+	checkToken(t, checkCMS(t, sim, res.PKCS7, nil))
 }
 
 // pattern is what the page's patternBlob(n) holds.

@@ -53,10 +53,10 @@ func TestClientErrorCodesInThePage(t *testing.T) {
 		opts   string                    // createEimzo options besides url
 		body   string                    // JavaScript with c, the client
 		want   eimzo.Code
-		check  func(t *testing.T, o outcome)
+		check  func(t *testing.T, o pageOutcome)
 	}{
 		{name: "nothing listens", daemon: closedPort, body: `return c.install()`, want: eimzo.CodeNotInstalled,
-			check: func(t *testing.T, o outcome) {
+			check: func(t *testing.T, o pageOutcome) {
 				if o.CloseCode == nil || *o.CloseCode != 1006 {
 					t.Errorf("closeCode %v, want 1006", o.CloseCode)
 				}
@@ -82,7 +82,7 @@ func TestClientErrorCodesInThePage(t *testing.T) {
 		{name: "password entry cancelled", daemon: func(t *testing.T) string {
 			return eimzotest.Answering(t, "", map[string]string{"pfx.load_key": keyed, "pkcs7.create_pkcs7": `{"success":false,"status":-5000,"reason":"Ввод пароля отменен"}`}).URL
 		}, body: `return c.sign(` + aCert + `, 'x')`, want: eimzo.CodePasswordCancelled,
-			check: func(t *testing.T, o outcome) {
+			check: func(t *testing.T, o pageOutcome) {
 				if o.Status == nil || *o.Status != -5000 || !strings.Contains(o.Message, "Ввод пароля отменен") {
 					t.Errorf("status %v, message %q", o.Status, o.Message)
 				}
@@ -100,7 +100,7 @@ func TestClientErrorCodesInThePage(t *testing.T) {
 				if (o.code !== 'DATA_TOO_LARGE') throw new Error('not refused: ' + JSON.stringify(o))
 			}
 			return c.sign(k, '12345678901')`, want: eimzo.CodeDataTooLarge,
-			check: func(t *testing.T, o outcome) {
+			check: func(t *testing.T, o pageOutcome) {
 				if slices.Contains(dataCalls.Names(), "pkcs7.create_pkcs7") {
 					t.Error("data over the limit reached the daemon")
 				}
@@ -129,13 +129,13 @@ func TestClientErrorCodesInThePage(t *testing.T) {
 		{name: "the timestamp callback throws", body: `const [k] = await c.listKeys()
 			return c.sign(k, 'x', { timestamp: () => { throw new Error('TSA is down') } })`, want: eimzo.CodeTimestampFailed},
 		{name: "messages in Russian", daemon: closedPort, opts: `lang: 'ru'`, body: `return c.install()`, want: eimzo.CodeNotInstalled,
-			check: func(t *testing.T, o outcome) {
+			check: func(t *testing.T, o pageOutcome) {
 				if !strings.HasPrefix(o.Message, "E-IMZO не установлен или не запущен") || !strings.Contains(o.Hint, "запустите E-IMZO") {
 					t.Errorf("message %q, hint %q", o.Message, o.Hint)
 				}
 			}},
 		{name: "messages in Uzbek by default", daemon: closedPort, body: `return c.install()`, want: eimzo.CodeNotInstalled,
-			check: func(t *testing.T, o outcome) {
+			check: func(t *testing.T, o pageOutcome) {
 				if !strings.HasPrefix(o.Message, "E-IMZO o‘rnatilmagan") {
 					t.Errorf("message %q", o.Message)
 				}

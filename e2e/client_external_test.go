@@ -69,7 +69,7 @@ func TestClientExternalTransport(t *testing.T) {
 	if got.Version != "6.4.7" || got.Keys != 6 || got.Integrity != integrity || got.Calls < 2 {
 		t.Fatalf("external transport: %+v", got)
 	}
-	if p7 := verifyCMS(t, sim, got.PKCS7, nil); string(p7.Content) != "через CAPIWS" {
+	if p7 := checkCMS(t, sim, got.PKCS7, nil); string(p7.Content) != "через CAPIWS" {
 		t.Errorf("signed %q", p7.Content)
 	}
 	// Now that the page has CAPIWS, skipScriptLoad uses it; and a daemon

@@ -77,8 +77,8 @@ func open(t testing.TB, ctx context.Context, pageURL string) {
 	}
 }
 
-// outcome is what the page's outcome() returns.
-type outcome struct {
+// pageOutcome is what the page's outcome() returns.
+type pageOutcome struct {
 	OK           bool            `json:"ok"`
 	Value        json.RawMessage `json:"value"`
 	Code         string          `json:"code"`
@@ -93,14 +93,14 @@ type outcome struct {
 
 // run evaluates an async JavaScript function body on the page (with
 // eimzokit's exports in scope as `ek`) and settles its result.
-func run(t testing.TB, ctx context.Context, body string) outcome {
+func run(t testing.TB, ctx context.Context, body string) pageOutcome {
 	t.Helper()
 	expr := `outcome((async () => { const ek = window.eimzokit; ` + body + ` })()).then(o => JSON.stringify(o))`
 	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("evaluate: %v\n%s", err, body)
 	}
-	var o outcome
+	var o pageOutcome
 	if err := json.Unmarshal([]byte(raw), &o); err != nil {
 		t.Fatalf("outcome %q: %v", raw, err)
 	}
@@ -125,10 +125,4 @@ func mustRun(t testing.TB, ctx context.Context, body string, v any) {
 func clientBrowser(t testing.TB, opts ...browser.Option) context.Context {
 	t.Helper()
 	return browser.New(t, opts...)
-}
-
-// jsString quotes s as a JavaScript string literal.
-func jsString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
 }

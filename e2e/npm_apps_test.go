@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -77,28 +76,6 @@ func serveDir(t *testing.T, dir, csp string) string {
 	return serveLocalhost(t, h)
 }
 
-// cancellingUser types the right password, except for one key, whose
-// password dialog it cancels (the daemon then answers -5000).
-type cancellingUser struct {
-	mu     sync.Mutex
-	cancel string // key name
-}
-
-func (u *cancellingUser) setCancel(name string) {
-	u.mu.Lock()
-	u.cancel = name
-	u.mu.Unlock()
-}
-
-func (u *cancellingUser) AnswerPassword(_ context.Context, p softtoken.Prompt, correct string) (softtoken.Answer, error) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if p.KeyName == u.cancel {
-		return softtoken.Answer{Cancel: true}, nil
-	}
-	return softtoken.Answer{Password: correct}, nil
-}
-
 // appState is the dataset of the apps' #state element: what the wrapper's
 // reactive state shows.
 type appState struct {
@@ -124,8 +101,7 @@ type keyOption struct {
 func TestNpmApps(t *testing.T) {
 	for _, app := range npmApps {
 		t.Run(app.name, func(t *testing.T) {
-			user := &cancellingUser{}
-			sim := simtest.Start(t, simtest.WithStore(softtoken.WithUser(user)))
+			sim := simtest.Start(t)
 			page := app.serve(t, sim.URL)
 			ctx := browser.New(t)
 			if err := chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.ID("list"))); err != nil {
@@ -166,7 +142,8 @@ func TestNpmApps(t *testing.T) {
 				t.Fatalf("options: %+v", opts)
 			}
 			signer, canceller := valid[0], valid[1]
-			user.setCancel(canceller.Name)
+			// The simulated user will cancel the other key's password dialog.
+			sim.Script(canceller.Name, softtoken.Script{Then: softtoken.Cancel})
 
 			// Select and sign; the backend's verifier checks the CMS.
 			selectKey(t, ctx, signer)
@@ -183,7 +160,10 @@ func TestNpmApps(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := (&verify.Verifier{Roots: sim.Data.Roots()}).Verify(der, nil)
+			res, err := verify.New(verify.WithRoots(sim.Data.PKI.Root)).Verify(context.Background(), der, nil)
+			if err == nil {
+				err = res.Err()
+			}
 			if err != nil {
 				t.Fatalf("the app's CMS does not verify: %v", err)
 			}

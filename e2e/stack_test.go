@@ -42,7 +42,10 @@ type stack struct {
 func startStack(t *testing.T, opts ...simtest.Option) *stack {
 	t.Helper()
 	s := simtest.Start(t, opts...)
-	h := server.New(server.Config{Verifier: &verify.Verifier{Roots: s.Data.Roots()}, AssetsDir: assetsDir(t), DaemonURL: s.URL})
+	h, err := server.New(server.Config{Verifier: verify.New(verify.WithRoots(s.Data.PKI.Root)), AssetsDir: assetsDir(t), DaemonURL: s.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return &stack{Sim: s, PageURL: serveLocalhost(t, h)}
 }
 

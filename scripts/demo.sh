@@ -13,4 +13,8 @@ for _ in $(seq 100); do [ -f "$data/pki/root.pem" ] && break; sleep 0.1; done
 echo
 echo "Open http://localhost:8080 — the keys are eimzo-sim's (password: test1234, typed by the simulated user)."
 echo
-bin/eimzo-web -addr localhost:8080 -trust "$data/pki/root.pem" -assets js/dist
+# Revocation and time-stamps come from eimzo-sim's PKI services under
+# http://127.0.0.1:64646/pki (daemon-sim/pkisvc); soft-fail keeps the demo
+# working with a simulator that does not serve them.
+bin/eimzo-web -addr localhost:8080 -trust "$data/pki/root.pem" -assets js/dist \
+  -ocsp http://127.0.0.1:64646/pki/ocsp -revocation soft-fail

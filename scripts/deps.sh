@@ -2,7 +2,7 @@
 # Installs what `make test` and `make demo` need on a fresh machine, and
 # nothing that is already there:
 #   - Debian's chromium (the browser of the wasm and e2e tests);
-#   - redis-server when REDIS=1 (the Redis store's tests);
+#   - redis-server (the Redis store's tests start their own, on a Unix socket);
 #   - wasmbrowsertest, at a pinned version, with go install;
 #   - the npm packages of js/ and of the example apps under e2e/apps/, with
 #     npm ci from the committed lock files.
@@ -13,13 +13,13 @@ WASMBROWSERTEST_VERSION=v0.11.0
 
 apt_pkgs=()
 [ -x /usr/bin/chromium ] || apt_pkgs+=(chromium)
-if [ "${REDIS:-0}" = 1 ] && ! command -v redis-server >/dev/null; then apt_pkgs+=(redis-server); fi
+command -v redis-server >/dev/null || apt_pkgs+=(redis-server)
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
   echo "deps: apt-get install ${apt_pkgs[*]}"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${apt_pkgs[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${apt_pkgs[@]}" >/dev/null
 fi
 
 gobin="$(go env GOPATH)/bin"

@@ -37,6 +37,18 @@ var DefaultKeys = []DefaultKey{
 	{testpki.Expired, testpki.RSA2048},
 }
 
+// ExtraKeys are the keys [AddExtraKeys] adds for tests that need them: a
+// physical person whose certificate the CA lists as revoked, and a
+// certificate with neither TIN nor PINFL (the official client hides it).
+// They are not in the default set, whose six keys other suites count.
+var ExtraKeys = []DefaultKey{
+	{testpki.Revoked, testpki.RSA2048},
+	{testpki.NoTIN, testpki.P256},
+}
+
+// NoTINKeyName is the file name of the extra key without TIN and PINFL.
+const NoTINKeyName = "DSNOTIN"
+
 // Data is an opened data folder.
 type Data struct {
 	Dir   string
@@ -79,6 +91,33 @@ func OpenData(dir string, pkiOpts []testpki.Option, storeOpts ...softtoken.Optio
 		return nil, err
 	}
 	return &Data{Dir: dir, PKI: pki, Store: store}, nil
+}
+
+// AddExtraKeys adds [ExtraKeys] to an opened data folder, once: a folder
+// that has them already is left alone.
+func AddExtraKeys(d *Data) error {
+	for i, k := range ExtraKeys {
+		n := len(DefaultKeys) + i + 1
+		name := NoTINKeyName
+		if k.Profile != testpki.NoTIN {
+			name = "DS" + testpki.DefaultPerson(k.Profile, n).PINFL
+		}
+		if _, ok := d.Store.Password(name); ok {
+			continue
+		}
+		id, err := d.PKI.Issue(k.Profile, k.KeyType, n)
+		if err != nil {
+			return err
+		}
+		pfx, err := id.PKCS12(DefaultPassword)
+		if err != nil {
+			return err
+		}
+		if err := d.Store.Add(name, pfx, DefaultPassword); err != nil {
+			return err
+		}
+	}
+	return d.PKI.SaveRevocations(filepath.Join(d.Dir, PKIDir))
 }
 
 func fillKeys(pki *testpki.PKI, keysDir string) error {

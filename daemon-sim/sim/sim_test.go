@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,105 +16,6 @@ import (
 	"github.com/eimzokit/eimzokit/wasm/capiws"
 	"github.com/smallstep/pkcs7"
 )
-
-// roundTrip sends one frame as a page on origin would and returns the reply
-// and the close status the daemon ended with.
-func roundTrip(t *testing.T, url, origin string, frame string) (capiws.Reply, websocket.StatusCode, string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	h := http.Header{}
-	if origin != "" {
-		h.Set("Origin", origin)
-	}
-	c, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: h})
-	if err != nil {
-		t.Fatalf("dial: %v", err)
-	}
-	defer c.CloseNow()
-	c.SetReadLimit(capiws.MaxFrameBytes)
-	if err := c.Write(ctx, websocket.MessageText, []byte(frame)); err != nil {
-		t.Fatalf("write: %v", err)
-	}
-	typ, data, err := c.Read(ctx)
-	if err != nil {
-		t.Fatalf("read: %v", err)
-	}
-	if typ != websocket.MessageText {
-		t.Fatalf("reply frame type = %v, want text", typ)
-	}
-	r, err := capiws.ParseReply(data)
-	if err != nil {
-		t.Fatalf("reply %s: %v", data, err)
-	}
-	_, _, err = c.Read(ctx)
-	var ce websocket.CloseError
-	if !errors.As(err, &ce) {
-		return r, -1, ""
-	}
-	return r, ce.Code, ce.Reason
-}
-
-const localhost = "http://localhost:8080"
-
-func TestWireStatusCodes(t *testing.T) {
-	s := simtest.Start(t)
-	keys := listKeys(t, s.URL)
-	k := keys[0]
-	loadArgs := func(disk, path, name, alias string) string {
-		return string(capiws.Request{Plugin: "pfx", Name: "load_key", Arguments: []string{disk, path, name, alias}}.AppendJSON(nil))
-	}
-	tests := []struct {
-		name       string
-		origin     string
-		frame      string
-		wantStatus capiws.Status
-		wantReason string
-	}{
-		{"version", "", `{"name":"version"}`, capiws.StatusOK, ""},
-		{"unknown function", localhost, `{"plugin":"pfx","name":"nope"}`, capiws.StatusNotFound, "Функция не найдена или версия E-IMZO устарела. Обновите E-IMZO."},
-		{"unknown plugin", localhost, `{"plugin":"nope","name":"version"}`, capiws.StatusNotFound, "Функция не найдена или версия E-IMZO устарела. Обновите E-IMZO."},
-		{"version with a plugin is not the main one", localhost, `{"plugin":"pfx","name":"version"}`, capiws.StatusNotFound, ""},
-		{"malformed frame", localhost, `{"name":`, capiws.StatusNotFound, "Функция не найдена или версия E-IMZO устарела. Обновите E-IMZO."},
-		{"not an object", localhost, `[1,2]`, capiws.StatusNotFound, ""},
-		{"too many arguments", localhost, `{"plugin":"pfx","name":"list_all_certificates","arguments":["x"]}`, capiws.StatusNotFound, ""},
-		{"too few arguments", localhost, `{"plugin":"pfx","name":"load_key","arguments":["C:\\","DSKEYS","x"]}`, capiws.StatusNotFound, ""},
-		{"foreign domain", "https://evil.example", `{"plugin":"pfx","name":"list_all_certificates"}`, capiws.StatusDomainNotAllowed, "API-key для домена evil.example недействителен."},
-		{"no origin is the null domain, which is published", "", `{"plugin":"pfx","name":"list_all_certificates"}`, capiws.StatusOK, ""},
-		{"127.0.0.1 with a port", "http://127.0.0.1:5173", `{"plugin":"pfx","name":"list_all_certificates"}`, capiws.StatusOK, ""},
-		{"apikey published", "http://localhost:1", `{"name":"apikey","arguments":["localhost","` + sim.PublishedKeys["localhost"] + `"]}`, capiws.StatusOK, ""},
-		{"apikey tampered", localhost, `{"name":"apikey","arguments":["localhost","` + strings.Repeat("0", 128) + `"]}`, capiws.StatusAPIKeyInvalid, "API-key для домена localhost недействителен."},
-		{"apikey odd count", localhost, `{"name":"apikey","arguments":["localhost","a","b"]}`, capiws.StatusNotFound, ""},
-		{"load_key bad path", localhost, loadArgs(k.Disk, "OTHER", k.Name, k.Alias), capiws.StatusBadPath, "Аргумент path недействителен"},
-		{"load_key unknown disk", localhost, loadArgs(`Z:\`, k.Path, k.Name, k.Alias), capiws.StatusDiskNotFound, "Диск не найден"},
-		{"load_key missing file", localhost, loadArgs(k.Disk, k.Path, "DS000", k.Alias), capiws.StatusPFXFileMissing, "Файл ключа не существует"},
-		{"load_key wrong alias", localhost, loadArgs(k.Disk, k.Path, k.Name, "cn=nobody"), capiws.StatusAliasNotFound, ""},
-		{"create_pkcs7 unknown key id", localhost, `{"plugin":"pkcs7","name":"create_pkcs7","arguments":["YQ==","0123","no"]}`, capiws.StatusKeyIDNotFound, "Ключ по идентификатору не найден"},
-		{"create_pkcs7 no device", localhost, `{"plugin":"pkcs7","name":"create_pkcs7","arguments":["YQ==","idcard","no"]}`, capiws.StatusRuntime, "Устройство не найдено"},
-		{"create_pkcs7 bad base64", localhost, `{"plugin":"pkcs7","name":"create_pkcs7","arguments":["***","0123","no"]}`, capiws.StatusRuntime, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r, code, reason := roundTrip(t, s.URL, tt.origin, tt.frame)
-			st, ok := r.Status()
-			if !ok || st != tt.wantStatus {
-				t.Fatalf("status = %v (present %v), want %v; reply %s", st, ok, tt.wantStatus, r.AppendJSON(nil))
-			}
-			if got := r.Success(); got != (tt.wantStatus == capiws.StatusOK) {
-				t.Errorf("success = %v", got)
-			}
-			if tt.wantReason != "" && r.Reason() != tt.wantReason {
-				t.Errorf("reason = %q, want %q", r.Reason(), tt.wantReason)
-			}
-			if tt.wantStatus != capiws.StatusOK && r.Reason() == "" {
-				t.Error("a failure without a reason")
-			}
-			if code != websocket.StatusNormalClosure || reason != "Done" {
-				t.Errorf("close = %d %q, want 1000 \"Done\"", code, reason)
-			}
-		})
-	}
-}
 
 func TestVersionReply(t *testing.T) {
 	s := simtest.Start(t)
@@ -144,7 +44,7 @@ func TestDeveloperModeOpensTheGate(t *testing.T) {
 
 type keyFile struct{ Disk, Path, Name, Alias string }
 
-func listKeys(t *testing.T, url string) []keyFile {
+func listKeys(t testing.TB, url string) []keyFile {
 	t.Helper()
 	r, _, _ := roundTrip(t, url, localhost, `{"plugin":"pfx","name":"list_all_certificates"}`)
 	v, _ := r.Get("certificates")

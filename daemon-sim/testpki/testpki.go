@@ -9,6 +9,10 @@
 // a password-protected PKCS#12 file (RFC 7292), and [Identity.Alias] is the
 // alias the daemon lists for it (PROTOCOL.md §5.1).
 //
+// Profiles: Physical, Legal, YATT, Expired, Revoked (recorded by
+// [PKI.Revoke] and saved as RevokedFile, for a CRL or OCSP responder to
+// publish) and NoTIN (no TIN nor PINFL, which the official client hides).
+//
 // Every subject says TEST; nothing made here is trusted anywhere else.
 package testpki
 
@@ -22,6 +26,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -29,6 +34,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/eimzokit/eimzokit/wasm/capiws"
@@ -53,10 +59,31 @@ const (
 	Legal    Profile = "legal"    // an employee of a legal entity: organisation, title, organisation TIN
 	YATT     Profile = "yatt"     // an individual entrepreneur: an organisation name but no organisation TIN
 	Expired  Profile = "expired"  // a citizen whose certificate expired yesterday
+	Revoked  Profile = "revoked"  // a citizen whose certificate the CA lists as revoked (see [PKI.Revoke])
+	NoTIN    Profile = "notin"    // a certificate with neither TIN nor PINFL: the official client hides it
 )
 
 // Profiles lists every profile, in a stable order.
-var Profiles = []Profile{Physical, Legal, YATT, Expired}
+var Profiles = []Profile{Physical, Legal, YATT, Expired, Revoked, NoTIN}
+
+// ParseProfile returns the profile named s.
+func ParseProfile(s string) (Profile, error) {
+	for _, p := range Profiles {
+		if string(p) == s {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("testpki: unknown profile %q (want one of %v)", s, Profiles)
+}
+
+// ParseKeyType returns the key type named s.
+func ParseKeyType(s string) (KeyType, error) {
+	switch KeyType(s) {
+	case RSA2048, P256:
+		return KeyType(s), nil
+	}
+	return "", fmt.Errorf("testpki: unknown key type %q (want rsa2048 or p256)", s)
+}
 
 // Attribute OIDs of E-IMZO subjects.
 var (
@@ -88,7 +115,17 @@ var aliasKeys = map[string]string{
 
 // Person is the subject of a user certificate. Empty fields are left out.
 type Person struct {
-	CN, Name, Surname, L, ST, O, T, UID, PINFL, OrgTIN, BusinessCategory string
+	CN               string `json:"cn"`
+	Name             string `json:"name,omitempty"`
+	Surname          string `json:"surname,omitempty"`
+	L                string `json:"l,omitempty"`
+	ST               string `json:"st,omitempty"`
+	O                string `json:"o,omitempty"`
+	T                string `json:"t,omitempty"`
+	UID              string `json:"uid,omitempty"`   // personal TIN
+	PINFL            string `json:"pinfl,omitempty"` // 1.2.860.3.16.1.2
+	OrgTIN           string `json:"org_tin,omitempty"`
+	BusinessCategory string `json:"business_category,omitempty"`
 }
 
 // rdns returns the subject in the order E-IMZO certificates use.
@@ -130,6 +167,11 @@ func DefaultPerson(p Profile, n int) Person {
 	case Expired:
 		return Person{CN: "ESKIROV TEST MUDDATI", Name: "TEST", Surname: "ESKIROV", L: "CHILONZOR TUMANI",
 			ST: "TOSHKENT SHAHRI", UID: uid, PINFL: pinfl}
+	case Revoked:
+		return Person{CN: "BEKOROV TEST CHAQIRILGAN", Name: "TEST", Surname: "BEKOROV", L: "MIRZO ULUG‘BEK TUMANI",
+			ST: "TOSHKENT SHAHRI", UID: uid, PINFL: pinfl}
+	case NoTIN:
+		return Person{CN: "TEST TIZIM SERTIFIKATI", O: "EIMZOKIT TEST"}
 	default:
 		return Person{CN: "TESTOV TEST FUQARO", Name: "TEST", Surname: "TESTOV", L: "CHILONZOR TUMANI",
 			ST: "TOSHKENT SHAHRI", UID: uid, PINFL: pinfl}
@@ -142,6 +184,60 @@ type PKI struct {
 	rootKey, caKey crypto.Signer
 	now            func() time.Time
 	rand           io.Reader
+
+	mu      sync.Mutex
+	revoked []Revocation
+}
+
+// Revocation is a certificate the issuing CA has revoked, for a CRL or an
+// OCSP responder to publish (RFC 5280 §5.3.1, RFC 6960).
+type Revocation struct {
+	Serial    string    `json:"serial"` // lowercase hex, no leading zeros
+	RevokedAt time.Time `json:"revoked_at"`
+	Reason    int       `json:"reason"` // CRLReason code
+}
+
+// ReasonKeyCompromise is the CRLReason given to certificates of the
+// Revoked profile.
+const ReasonKeyCompromise = 1
+
+// Revoke records cert as revoked at the given time.
+func (p *PKI) Revoke(cert *x509.Certificate, at time.Time, reason int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.revoked = append(p.revoked, Revocation{Serial: cert.SerialNumber.Text(16), RevokedAt: at.UTC().Truncate(time.Second), Reason: reason})
+}
+
+// Revocations returns every revocation recorded, oldest first.
+func (p *PKI) Revocations() []Revocation {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]Revocation(nil), p.revoked...)
+}
+
+// SaveRevocations writes the revocation list (RevokedFile) into dir.
+func (p *PKI) SaveRevocations(dir string) error {
+	data, err := json.MarshalIndent(p.Revocations(), "", "  ")
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(filepath.Join(dir, RevokedFile), append(data, '\n'), 0o644)
+}
+
+func (p *PKI) loadRevocations(dir string) error {
+	data, err := os.ReadFile(filepath.Join(dir, RevokedFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var list []Revocation
+	if err := json.Unmarshal(data, &list); err != nil {
+		return fmt.Errorf("testpki: %s: %w", RevokedFile, err)
+	}
+	p.revoked = list
+	return nil
 }
 
 // Option configures [New], [Load] and [PKI.Issue].
@@ -266,7 +362,30 @@ func (p *PKI) Issue(profile Profile, kt KeyType, n int, opts ...IssueOption) (*I
 	if err != nil {
 		return nil, err
 	}
+	if profile == Revoked {
+		p.Revoke(cert, now, ReasonKeyCompromise)
+	}
 	return &Identity{Cert: cert, Key: key, Chain: []*x509.Certificate{p.CA, p.Root}, Profile: profile, Person: person}, nil
+}
+
+// SignCSR issues a user certificate for a PKCS#10 request (its subject and
+// public key), valid from now for two years, as a CA answering an
+// enrolment would.
+func (p *PKI) SignCSR(req *x509.CertificateRequest) (*x509.Certificate, error) {
+	if err := req.CheckSignature(); err != nil {
+		return nil, fmt.Errorf("testpki: the request's signature: %w", err)
+	}
+	now := p.now()
+	tmpl := &x509.Certificate{
+		SerialNumber: p.serial(),
+		RawSubject:   req.RawSubject,
+		NotBefore:    now.Add(-time.Hour).Truncate(time.Second), NotAfter: now.AddDate(2, 0, 0).Truncate(time.Second),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageEmailProtection},
+		BasicConstraintsValid: true,
+		SubjectKeyId:          keyID(req.PublicKey),
+	}
+	return sign(p.rand, tmpl, p.CA, req.PublicKey, p.caKey)
 }
 
 // GenerateKey makes a private key of type kt.
@@ -350,6 +469,8 @@ const (
 	RootKeyFile  = "root.key"
 	CACertFile   = "ca.pem"
 	CAKeyFile    = "ca.key"
+	// RevokedFile lists the revoked certificates as JSON [Revocation]s.
+	RevokedFile = "revoked.json"
 )
 
 // Save writes the PKI's certificates and CA keys (PKCS#8, unencrypted: this
@@ -377,7 +498,7 @@ func (p *PKI) Save(dir string) error {
 			return err
 		}
 	}
-	return nil
+	return p.SaveRevocations(dir)
 }
 
 // Load reads a PKI that [PKI.Save] wrote.
@@ -395,6 +516,9 @@ func Load(dir string, opts ...Option) (*PKI, error) {
 		return nil, err
 	}
 	if p.caKey, err = readKey(filepath.Join(dir, CAKeyFile)); err != nil {
+		return nil, err
+	}
+	if err := p.loadRevocations(dir); err != nil {
 		return nil, err
 	}
 	return p, nil

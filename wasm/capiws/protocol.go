@@ -184,11 +184,21 @@ const (
 	StatusAPIKeyInvalid        Status = -1020
 	StatusDomainUnknown        Status = -1021
 	StatusDomainNotAllowed     Status = -1022
+	StatusPolicyMissing        Status = -1023
+	StatusPKCS10Invalid        Status = -1028
+	StatusBadSeed              Status = -1029
 	StatusPFXFileMissing       Status = -2002
 	StatusAliasNotFound        Status = -2006
+	StatusTempFileExists       Status = -2009
 	StatusYTKSFileMissing      Status = -2010
 	StatusDiskNotFound         Status = -2011
 	StatusKeyFileExists        Status = -2012
+	StatusPublicKeyMismatch    Status = -2020
+	StatusPrivateKeyMismatch   Status = -2021
+	StatusPolicyInvalid        Status = -2023
+	StatusYTKSAliasNotFound    Status = -2024
+	StatusEnrolmentNotFound    Status = -2025
+	StatusEnrolmentExists      Status = -2026
 	StatusInProcess            Status = -3000
 	StatusWaitingForUser       Status = -3001
 	StatusPasswordCancelled    Status = -5000
@@ -196,7 +206,21 @@ const (
 	StatusCancelledByUser      Status = -5002
 	StatusPlugUSB              Status = -5003
 	StatusNewPasswordsMismatch Status = -5004
+	StatusMkdirFailed          Status = -9000
 	StatusRuntime              Status = -9999
+)
+
+// Texts of the daemon's bundle that are not a status's reason template
+// (PROTOCOL.md §2.3). -9999 replies carry free text; these are the common
+// ones.
+const (
+	// ReasonWrongPassword is shown inside the password dialog between
+	// attempts, never returned by a v6 daemon.
+	ReasonWrongPassword = "Пароль ключа неверный или файл ключа поврежден"
+	// ReasonDeprecated answers functions a v6 daemon switched off.
+	ReasonDeprecated = "В данной версии E-IMZO функция отключена"
+	// ReasonDeviceNotFound is -9999 for a device id with nothing plugged in.
+	ReasonDeviceNotFound = "Устройство не найдено"
 )
 
 func (s Status) String() string { return strconv.Itoa(int(s)) }
@@ -229,11 +253,23 @@ var reasons = map[Lang]map[Status]string{
 		StatusAPIKeyInvalid:        "API-key для домена %s недействителен.",
 		StatusDomainUnknown:        "Не удалось идентифицировать домен.",
 		StatusDomainNotAllowed:     "API-key для домена %s недействителен.",
+		StatusPINLength:            "Недопустимая длина PIN-кода",
+		StatusPolicyMissing:        "Не указаны идентификаторы политик сертификата",
+		StatusPKCS10Invalid:        "Не удалось разобрать запрос PKCS#10",
+		StatusBadSeed:              "Передан неопределенный источник seed",
 		StatusPFXFileMissing:       "Файл ключа не существует",
 		StatusAliasNotFound:        "Сертификат с именем [%s] не найден в PFX-файле %s",
+		StatusTempFileExists:       "Файл уже существует: %s",
 		StatusYTKSFileMissing:      "Файл ключа не существует",
 		StatusDiskNotFound:         "Диск не найден",
 		StatusKeyFileExists:        "Файл ключа уже существует: %s",
+		StatusPublicKeyMismatch:    "Открытый ключ сертификата не соответствует ключевой паре",
+		StatusPrivateKeyMismatch:   "Закрытый ключ не соответствует сертификату",
+		StatusPolicyInvalid:        "Недействительные идентификаторы политик сертификата",
+		StatusYTKSAliasNotFound:    "Сертификат с именем [%s] не найден в YKS-файле %s",
+		StatusEnrolmentNotFound:    "Заявка с идентификатором %s не найдена",
+		StatusEnrolmentExists:      "Заявка с идентификатором %s уже существует",
+		StatusMkdirFailed:          "Не удалось создать папку %s",
 		StatusInProcess:            "В процессе обработки запроса",
 		StatusWaitingForUser:       "В ожидании ввода пользователя",
 		StatusPasswordCancelled:    "Ввод пароля отменен",
@@ -258,11 +294,23 @@ var reasons = map[Lang]map[Status]string{
 		StatusAPIKeyInvalid:        "%s domeni uchun API-key yaroqsiz.",
 		StatusDomainUnknown:        "Domenni aniqlab bo‘lmadi.",
 		StatusDomainNotAllowed:     "%s domeni uchun API-key yaroqsiz.",
+		StatusPINLength:            "PIN-kod uzunligi yaroqsiz",
+		StatusPolicyMissing:        "Sertifikat siyosatlari identifikatorlari ko‘rsatilmagan",
+		StatusPKCS10Invalid:        "PKCS#10 so‘rovini o‘qib bo‘lmadi",
+		StatusBadSeed:              "Aniqlanmagan seed manbasi berildi",
 		StatusPFXFileMissing:       "Kalit fayli mavjud emas",
 		StatusAliasNotFound:        "[%s] nomli sertifikat %s PFX-faylida topilmadi",
+		StatusTempFileExists:       "Fayl allaqachon mavjud: %s",
 		StatusYTKSFileMissing:      "Kalit fayli mavjud emas",
 		StatusDiskNotFound:         "Disk topilmadi",
 		StatusKeyFileExists:        "Kalit fayli allaqachon mavjud: %s",
+		StatusPublicKeyMismatch:    "Sertifikatning ochiq kaliti kalit juftligiga mos kelmaydi",
+		StatusPrivateKeyMismatch:   "Yopiq kalit sertifikatga mos kelmaydi",
+		StatusPolicyInvalid:        "Sertifikat siyosatlari identifikatorlari yaroqsiz",
+		StatusYTKSAliasNotFound:    "[%s] nomli sertifikat %s YKS-faylida topilmadi",
+		StatusEnrolmentNotFound:    "%s identifikatorli ariza topilmadi",
+		StatusEnrolmentExists:      "%s identifikatorli ariza allaqachon mavjud",
+		StatusMkdirFailed:          "%s papkasini yaratib bo‘lmadi",
 		StatusInProcess:            "So‘rov bajarilmoqda",
 		StatusWaitingForUser:       "Foydalanuvchi kiritishi kutilmoqda",
 		StatusPasswordCancelled:    "Parol kiritish bekor qilindi",

@@ -1,215 +1,465 @@
-// Package verify checks CMS SignedData signatures (RFC 5652) the way a
-// relying party must: the signature over the signed attributes, the
-// message-digest attribute against the data, the signer's chain to the
-// configured trust anchors (intermediates taken from the CMS) at the signing
-// time, and reports who signed, with the Uzbek identity fields (PINFL,
-// personal TIN, organisation TIN).
-//
-// Entry point: [Verifier.Verify]. Failures are *[Error] with a stable [Code].
 package verify
 
 import (
+	"bytes"
+	"context"
+	"crypto/sha256"
 	"crypto/x509"
-	"encoding/asn1"
+	"encoding/hex"
+	"encoding/pem"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
-	"github.com/smallstep/pkcs7"
+	"github.com/eimzokit/eimzokit/web/cms"
+	"github.com/eimzokit/eimzokit/web/revocation"
+	"github.com/eimzokit/eimzokit/web/sigalg"
 )
 
-// Code is a stable verification error code.
-type Code string
+// RevocationPolicy says what happens when no fresh revocation status is
+// found.
+type RevocationPolicy int
 
-// Verification error codes. Append-only.
+// Revocation policies.
 const (
-	CodeMalformed        Code = "CMS_MALFORMED"      // not a CMS SignedData
-	CodeNoSigner         Code = "CMS_NO_SIGNER"      // no SignerInfo, or its certificate is missing
-	CodeDataMissing      Code = "DATA_MISSING"       // detached CMS without the data
-	CodeDigestMismatch   Code = "DATA_MISMATCH"      // the data is not what was signed
-	CodeSignatureInvalid Code = "SIGNATURE_INVALID"  // the signature does not verify
-	CodeChainInvalid     Code = "CERT_CHAIN_INVALID" // no chain to a trust anchor
-	CodeCertExpired      Code = "CERT_NOT_VALID_AT_SIGNING_TIME"
-	CodeUnsupported      Code = "ALGORITHM_UNSUPPORTED"
+	// Require: no fresh status makes the signature INDETERMINATE.
+	Require RevocationPolicy = iota
+	// SoftFail: no fresh status is noted in the report, and the signature
+	// passes; a REVOKED answer still fails it.
+	SoftFail
 )
 
-// Error is a failed verification.
-type Error struct {
-	Code Code
-	Err  error
+// ClockSkew is how far ahead of the verifier's clock a signing time or a
+// time-stamp may be.
+const ClockSkew = 5 * time.Minute
+
+// Option configures [New].
+type Option func(*Verifier)
+
+// WithRoots sets the trust anchors.
+func WithRoots(roots ...*x509.Certificate) Option {
+	return func(v *Verifier) { v.roots = append(v.roots, roots...) }
 }
 
-func (e *Error) Error() string { return "verify: " + string(e.Code) + ": " + e.Err.Error() }
-
-// Unwrap returns the cause.
-func (e *Error) Unwrap() error { return e.Err }
-
-// Identity is what a certificate says about its holder.
-type Identity struct {
-	CommonName   string `json:"commonName"`
-	GivenName    string `json:"givenName,omitempty"`
-	Surname      string `json:"surname,omitempty"`
-	PINFL        string `json:"pinfl,omitempty"`
-	TIN          string `json:"tin,omitempty"`    // personal TIN (UID)
-	OrgTIN       string `json:"orgTin,omitempty"` // 1.2.860.3.16.1.1
-	Organization string `json:"organization,omitempty"`
-	Title        string `json:"title,omitempty"`
-	Country      string `json:"country,omitempty"`
+// WithIntermediates adds CA certificates to build chains with, besides those
+// in each CMS.
+func WithIntermediates(certs ...*x509.Certificate) Option {
+	return func(v *Verifier) { v.intermediates = append(v.intermediates, certs...) }
 }
 
-// Signer is one verified signer.
-type Signer struct {
-	Identity     Identity          `json:"identity"`
-	SerialNumber string            `json:"serialNumber"` // lowercase hex
-	Issuer       string            `json:"issuer"`
-	NotBefore    time.Time         `json:"notBefore"`
-	NotAfter     time.Time         `json:"notAfter"`
-	SigningTime  *time.Time        `json:"signingTime,omitempty"`
-	Chain        []string          `json:"chain"` // subjects, signer first, trust anchor last
-	Certificate  *x509.Certificate `json:"-"`
+// WithAlgorithms sets the accepted algorithms (default [sigalg.Default]);
+// this is where GOST plugs in.
+func WithAlgorithms(reg *sigalg.Registry) Option { return func(v *Verifier) { v.reg = reg } }
+
+// WithRevocation checks every certificate of each chain (but the trust
+// anchor) with c, under policy. Without it revocation is not checked, and
+// reports say so.
+func WithRevocation(c *revocation.Checker, policy RevocationPolicy) Option {
+	return func(v *Verifier) { v.rev, v.policy = c, policy }
 }
 
-// Result is a verified CMS.
-type Result struct {
-	Detached bool     `json:"detached"`
-	Content  []byte   `json:"content,omitempty"` // the signed data
-	Signers  []Signer `json:"signers"`
-}
+// WithClock sets the clock ("now").
+func WithClock(now func() time.Time) Option { return func(v *Verifier) { v.now = now } }
 
-// Verifier verifies against a set of trust anchors.
+// Verifier verifies CMS signatures against trust anchors. It is safe for
+// concurrent use.
 type Verifier struct {
-	Roots *x509.CertPool
-	Now   func() time.Time
+	roots         []*x509.Certificate
+	intermediates []*x509.Certificate
+	reg           *sigalg.Registry
+	rev           *revocation.Checker
+	policy        RevocationPolicy
+	now           func() time.Time
+	sigCache      sigCache
 }
 
-var oidSigningTime = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 5}
+// New returns a verifier; give it trust anchors with WithRoots.
+func New(opts ...Option) *Verifier {
+	v := &Verifier{reg: sigalg.Default(), now: time.Now}
+	for _, o := range opts {
+		o(v)
+	}
+	return v
+}
 
-// Verify checks der (a DER or BER CMS SignedData). For a detached CMS, data
-// is the signed content; for an attached one, data, when given, must equal
-// the content.
-func (v *Verifier) Verify(der, data []byte) (*Result, error) {
-	p7, err := pkcs7.Parse(der)
-	if err != nil {
-		return nil, &Error{CodeMalformed, err}
-	}
-	res := &Result{Detached: len(p7.Content) == 0}
-	switch {
-	case res.Detached && len(data) == 0:
-		return nil, &Error{CodeDataMissing, errors.New("the CMS is detached and no data was given")}
-	case res.Detached:
-		p7.Content = data
-	case data != nil && string(data) != string(p7.Content):
-		return nil, &Error{CodeDigestMismatch, errors.New("the given data differs from the signed content")}
-	}
-	res.Content = p7.Content
-	if len(p7.Signers) == 0 {
-		return nil, &Error{CodeNoSigner, errors.New("no SignerInfo")}
-	}
-	now := time.Now
-	if v.Now != nil {
-		now = v.Now
-	}
-	// The signature and the data first, so a tampered document is reported
-	// as such whatever its certificates say.
-	if err := p7.Verify(); err != nil {
-		return nil, classify(err)
-	}
-	signer := p7.GetOnlySigner()
-	if signer == nil {
-		return nil, &Error{CodeNoSigner, errors.New("expected exactly one signer with its certificate in the CMS")}
-	}
-	at := now()
-	var st time.Time
-	var signingTime *time.Time
-	if err := p7.UnmarshalSignedAttribute(oidSigningTime, &st); err == nil {
-		at, signingTime = st, &st
-	}
-	if at.Before(signer.NotBefore) || at.After(signer.NotAfter) {
-		return nil, &Error{CodeCertExpired, fmt.Errorf("the certificate is valid %s to %s, the signature was made %s",
-			signer.NotBefore.UTC().Format(time.RFC3339), signer.NotAfter.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339))}
-	}
-	inter := x509.NewCertPool()
-	for _, c := range p7.Certificates {
-		if c != signer {
-			inter.AddCert(c)
+// Algorithms returns the verifier's algorithm registry.
+func (v *Verifier) Algorithms() *sigalg.Registry { return v.reg }
+
+// ParseRoots reads PEM certificates (trust anchors).
+func ParseRoots(pemBytes []byte) ([]*x509.Certificate, error) {
+	var out []*x509.Certificate
+	for {
+		var b *pem.Block
+		b, pemBytes = pem.Decode(pemBytes)
+		if b == nil {
+			break
 		}
-	}
-	chains, err := signer.Verify(x509.VerifyOptions{Roots: v.Roots, Intermediates: inter, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
-	if err != nil {
-		return nil, &Error{CodeChainInvalid, err}
-	}
-	var chain []string
-	for _, c := range chains[0] {
-		chain = append(chain, c.Subject.String())
-	}
-	res.Signers = append(res.Signers, Signer{
-		Identity: IdentityOf(signer), SerialNumber: signer.SerialNumber.Text(16), Issuer: signer.Issuer.String(),
-		NotBefore: signer.NotBefore, NotAfter: signer.NotAfter, SigningTime: signingTime, Chain: chain, Certificate: signer,
-	})
-	return res, nil
-}
-
-func classify(err error) error {
-	var md *pkcs7.MessageDigestMismatchError
-	var st *pkcs7.SigningTimeNotValidError
-	switch {
-	case errors.As(err, &st):
-		return &Error{CodeCertExpired, err}
-	case errors.As(err, &md):
-		return &Error{CodeDigestMismatch, err}
-	case strings.Contains(err.Error(), "unsupported"):
-		return &Error{CodeUnsupported, err}
-	case strings.Contains(err.Error(), "no certificate"):
-		return &Error{CodeNoSigner, err}
-	}
-	return &Error{CodeSignatureInvalid, err}
-}
-
-// Subject attribute OIDs of E-IMZO certificates.
-var (
-	oidName    = asn1.ObjectIdentifier{2, 5, 4, 41}
-	oidGiven   = asn1.ObjectIdentifier{2, 5, 4, 42}
-	oidSurname = asn1.ObjectIdentifier{2, 5, 4, 4}
-	oidTitle   = asn1.ObjectIdentifier{2, 5, 4, 12}
-	oidUID     = asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 1}
-	oidPINFL   = asn1.ObjectIdentifier{1, 2, 860, 3, 16, 1, 2}
-	oidOrgTIN  = asn1.ObjectIdentifier{1, 2, 860, 3, 16, 1, 1}
-)
-
-// IdentityOf reads the holder's identity from a certificate's subject.
-func IdentityOf(c *x509.Certificate) Identity {
-	id := Identity{CommonName: c.Subject.CommonName}
-	if len(c.Subject.Organization) > 0 {
-		id.Organization = c.Subject.Organization[0]
-	}
-	if len(c.Subject.Country) > 0 {
-		id.Country = c.Subject.Country[0]
-	}
-	for _, atv := range c.Subject.Names {
-		s, ok := atv.Value.(string)
-		if !ok {
+		if b.Type != "CERTIFICATE" {
 			continue
 		}
-		set := func(dst *string) {
-			if *dst == "" {
-				*dst = s
-			}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			return nil, err
 		}
-		switch {
-		case atv.Type.Equal(oidName), atv.Type.Equal(oidGiven):
-			set(&id.GivenName)
-		case atv.Type.Equal(oidSurname):
-			set(&id.Surname)
-		case atv.Type.Equal(oidTitle):
-			set(&id.Title)
-		case atv.Type.Equal(oidUID):
-			set(&id.TIN)
-		case atv.Type.Equal(oidPINFL):
-			set(&id.PINFL)
-		case atv.Type.Equal(oidOrgTIN):
-			set(&id.OrgTIN)
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("verify: no PEM certificate")
+	}
+	return out, nil
+}
+
+// Report is the outcome of a verification (shaped after ETSI EN 319 102-1
+// and the EU DSS simple report).
+type Report struct {
+	Indication    Indication `json:"indication"`
+	SubIndication string     `json:"subIndication,omitempty"`
+	// Level is the lowest level the signers reached: "B" (basic) or "T"
+	// (with a verified time-stamp); "" when no signer passed.
+	Level          string    `json:"level,omitempty"`
+	ValidationTime time.Time `json:"validationTime"`
+	Detached       bool      `json:"detached"`
+	ContentType    string    `json:"contentType"`
+	// Content is the signed data (for a detached CMS, the data given).
+	Content []byte `json:"-"`
+	// DataSHA256 is the hex SHA-256 of Content, for audit logs.
+	DataSHA256 string         `json:"dataSha256"`
+	Signers    []SignerReport `json:"signers"`
+}
+
+// SignerReport is the outcome for one SignerInfo.
+type SignerReport struct {
+	Indication    Indication `json:"indication"`
+	SubIndication string     `json:"subIndication,omitempty"`
+	Level         string     `json:"level,omitempty"`
+	Code          Code       `json:"code,omitempty"`
+	Message       string     `json:"message,omitempty"`
+
+	Identity     Identity  `json:"identity"`
+	SerialNumber string    `json:"serialNumber,omitempty"` // lowercase hex, as E-IMZO writes it
+	Issuer       string    `json:"issuer,omitempty"`
+	NotBefore    time.Time `json:"notBefore,omitzero"`
+	NotAfter     time.Time `json:"notAfter,omitzero"`
+
+	// SigningTime is the signing-time attribute, as the signer claims it.
+	SigningTime *time.Time `json:"signingTime,omitempty"`
+	// BestSignatureTime is when the signer's certificates were judged:
+	// the time-stamp's time, else the signing-time, else the validation time.
+	BestSignatureTime time.Time `json:"bestSignatureTime"`
+	TimeSource        string    `json:"timeSource"` // "timestamp", "signing-time" or "now"
+
+	DigestAlgorithm    string `json:"digestAlgorithm,omitempty"`
+	SignatureAlgorithm string `json:"signatureAlgorithm,omitempty"`
+	Digest             string `json:"digest,omitempty"`    // hex message-digest attribute
+	Signature          string `json:"signature,omitempty"` // hex signature value
+
+	Chain      []ChainCert      `json:"chain,omitempty"` // signer first, trust anchor last
+	Revocation RevocationReport `json:"revocation"`
+	Timestamp  *TimestampReport `json:"timestamp,omitempty"`
+
+	Certificate *x509.Certificate `json:"-"`
+}
+
+// ChainCert is one certificate of a chain.
+type ChainCert struct {
+	Subject      string             `json:"subject"`
+	Issuer       string             `json:"issuer"`
+	SerialNumber string             `json:"serialNumber"`
+	NotBefore    time.Time          `json:"notBefore"`
+	NotAfter     time.Time          `json:"notAfter"`
+	TrustAnchor  bool               `json:"trustAnchor,omitempty"`
+	Status       *revocation.Result `json:"status,omitempty"`
+	Certificate  *x509.Certificate  `json:"-"`
+}
+
+// RevocationReport sums up the revocation checks of a chain.
+type RevocationReport struct {
+	// Checked is "yes", "no" (no checker configured) or "soft-fail" (no
+	// fresh status, and the policy let it pass).
+	Checked string `json:"checked"`
+	Detail  string `json:"detail,omitempty"`
+}
+
+// TimestampReport is a verified (or refused) time-stamp token.
+type TimestampReport struct {
+	Time           time.Time   `json:"time"`
+	Policy         string      `json:"policy"`
+	SerialNumber   string      `json:"serialNumber"`
+	TSA            string      `json:"tsa"`
+	HashAlgorithm  string      `json:"hashAlgorithm"`
+	ImprintOID     string      `json:"messageImprintAlgOID"`
+	Imprint        string      `json:"messageImprintDigest"` // hex
+	Verified       bool        `json:"verified"`             // the token's signature and TSA chain
+	DigestVerified bool        `json:"digestVerified"`       // the imprint is the hash of the signature
+	Chain          []ChainCert `json:"chain,omitempty"`
+	Code           Code        `json:"code,omitempty"`
+	Message        string      `json:"message,omitempty"`
+}
+
+// Err returns the first failing signer's error, nil when the report passed.
+func (r *Report) Err() error {
+	if r.Indication == TotalPassed {
+		return nil
+	}
+	for i := range r.Signers {
+		if s := &r.Signers[i]; s.Indication != TotalPassed {
+			return &Error{Code: s.Code, Err: fmt.Errorf("signer %d: %s", i+1, s.Message)}
 		}
 	}
-	return id
+	return &Error{Code: CodeNoSigner, Err: errors.New("no signer")}
+}
+
+// Verify checks der, a CMS SignedData in DER or BER. For a detached CMS,
+// data is the signed content; for an attached one, data, when given, must
+// equal the content. Every signer is verified: its signature over the
+// signed attributes and their message digest over the data (RFC 5652
+// §5.4, §5.6); its time-stamp tokens (RFC 3161); its chain to a trust
+// anchor, with intermediates from the CMS, at the best signature time; and
+// the revocation status of the chain.
+//
+// It returns a report whenever the CMS parses, and an *Error when the
+// report is not TOTAL_PASSED (for several signers, the first failure).
+func (v *Verifier) Verify(ctx context.Context, der, data []byte) (*Report, error) {
+	sd, err := cms.Parse(der)
+	if err != nil {
+		return nil, &Error{Code: CodeMalformed, Err: err}
+	}
+	return v.VerifyParsed(ctx, sd, data)
+}
+
+// VerifyParsed is Verify for a parsed CMS.
+func (v *Verifier) VerifyParsed(ctx context.Context, sd *cms.SignedData, data []byte) (*Report, error) {
+	now := v.now()
+	rep := &Report{ValidationTime: now, Detached: sd.Detached(), ContentType: sd.ContentType.String()}
+	content := sd.Content
+	switch {
+	case sd.Detached() && data == nil:
+		return nil, &Error{Code: CodeDataMissing, Err: errors.New("the CMS is detached and no data was given")}
+	case sd.Detached():
+		content = data
+	case data != nil && !bytes.Equal(data, sd.Content):
+		return nil, &Error{Code: CodeDigestMismatch, Err: errors.New("the given data differs from the signed content")}
+	}
+	if len(sd.Signers) == 0 {
+		return nil, &Error{Code: CodeNoSigner, Err: errors.New("no SignerInfo")}
+	}
+	rep.Content = content
+	sum := sha256.Sum256(content)
+	rep.DataSHA256 = hex.EncodeToString(sum[:])
+	digests := map[string][]byte{} // content digests by algorithm, for several signers
+	for _, si := range sd.Signers {
+		rep.Signers = append(rep.Signers, v.verifySigner(ctx, sd, si, content, digests, now))
+	}
+	rep.Indication, rep.Level = TotalPassed, "T"
+	for _, s := range rep.Signers {
+		if s.Indication != TotalPassed {
+			if rep.Indication == TotalPassed || (rep.Indication == Indeterminate && s.Indication == TotalFailed) {
+				rep.Indication, rep.SubIndication = s.Indication, s.SubIndication
+			}
+			continue
+		}
+		if s.Level == "B" {
+			rep.Level = "B"
+		}
+	}
+	if rep.Indication != TotalPassed {
+		rep.Level = ""
+	}
+	return rep, rep.Err()
+}
+
+func (v *Verifier) verifySigner(ctx context.Context, sd *cms.SignedData, si *cms.SignerInfo, content []byte, digests map[string][]byte, now time.Time) SignerReport {
+	sr := SignerReport{Indication: TotalPassed, Level: "B", BestSignatureTime: now, TimeSource: "now",
+		DigestAlgorithm: v.reg.Name(si.DigestAlgorithm.Algorithm), SignatureAlgorithm: v.reg.Name(si.SignatureAlgorithm.Algorithm),
+		Signature: hex.EncodeToString(si.Signature), Revocation: RevocationReport{Checked: "no"}}
+	if f := v.checkSigner(ctx, sd, si, content, digests, now, &sr); f != nil {
+		sr.Indication, sr.SubIndication, sr.Code, sr.Message, sr.Level = f.indication, f.sub, f.code, f.msg, ""
+	}
+	return sr
+}
+
+// checkSigner runs the checks in the order that reports the most basic
+// failure first: a tampered document is reported as such whatever its
+// certificates say.
+func (v *Verifier) checkSigner(ctx context.Context, sd *cms.SignedData, si *cms.SignerInfo, content []byte, digests map[string][]byte, now time.Time, sr *SignerReport) *failure {
+	pool := v.pool(sd)
+	cert := si.Certificate(pool)
+	if cert == nil {
+		msg := "the signer's certificate is not in the CMS"
+		if len(sd.CertificateErrors) != 0 {
+			msg += fmt.Sprintf(" (a certificate did not parse: %v)", sd.CertificateErrors[0])
+		}
+		return fail(CodeNoSigner, Indeterminate, SubNoSigningCertFound, msg)
+	}
+	sr.Certificate, sr.Identity, sr.SerialNumber, sr.Issuer = cert, IdentityOf(cert), cert.SerialNumber.Text(16), cert.Issuer.String()
+	sr.NotBefore, sr.NotAfter = cert.NotBefore, cert.NotAfter
+
+	// The signature and the data (RFC 5652 §5.4, §5.6).
+	h, err := v.reg.Hash(si.DigestAlgorithm.Algorithm)
+	if err != nil {
+		return fail(CodeUnsupported, Indeterminate, SubCryptoConstraints, err.Error())
+	}
+	key := si.DigestAlgorithm.Algorithm.String()
+	digest, ok := digests[key]
+	if !ok {
+		d := h.New()
+		d.Write(content)
+		digest = d.Sum(nil)
+		digests[key] = digest
+	}
+	signed := si.SignedBytes()
+	if signed != nil {
+		ct, err := si.ContentTypeAttr()
+		if err != nil || ct == nil || !ct.Equal(sd.ContentType) {
+			return fail(CodeMalformed, Indeterminate, SubFormatFailure, "the content-type signed attribute is missing or differs from the content's type")
+		}
+		md, err := si.MessageDigest()
+		if err != nil || md == nil {
+			return fail(CodeMalformed, Indeterminate, SubFormatFailure, "the message-digest signed attribute is missing or malformed")
+		}
+		sr.Digest = hex.EncodeToString(md)
+		if !bytes.Equal(md, digest) {
+			return fail(CodeDigestMismatch, TotalFailed, SubHashFailure, "the data is not what was signed: its digest differs from the message-digest attribute")
+		}
+		err = v.reg.Verify(cert, si.SignatureAlgorithm, si.DigestAlgorithm.Algorithm, signed, si.Signature)
+		if f := signatureFailure(err); f != nil {
+			return f
+		}
+	} else {
+		if !sd.ContentType.Equal(cms.OIDData) {
+			return fail(CodeMalformed, Indeterminate, SubFormatFailure, "no signed attributes over a content that is not id-data")
+		}
+		sr.Digest = hex.EncodeToString(digest)
+		if f := signatureFailure(v.reg.VerifyDigest(cert, si.SignatureAlgorithm, h, digest, si.Signature)); f != nil {
+			return f
+		}
+	}
+
+	// Time: the time-stamp, else the signing-time attribute, else now.
+	st, hasST, err := si.SigningTime()
+	if err != nil {
+		return fail(CodeMalformed, Indeterminate, SubFormatFailure, err.Error())
+	}
+	if hasST {
+		sr.SigningTime = &st
+		sr.BestSignatureTime, sr.TimeSource = st, "signing-time"
+		if st.After(now.Add(ClockSkew)) {
+			return fail(CodeSigningTime, Indeterminate, SubSigConstraints, fmt.Sprintf("the signing time %s is in the future", stamp(st)))
+		}
+	}
+	if ts, f := v.timestamps(ctx, si, pool, now); f != nil {
+		sr.Timestamp = ts
+		return f
+	} else if ts != nil {
+		sr.Timestamp, sr.Level = ts, "T"
+		if hasST && st.After(ts.Time.Add(ClockSkew)) {
+			return fail(CodeSigningTime, Indeterminate, SubSigConstraints, fmt.Sprintf("the signing time %s is after the time-stamp %s", stamp(st), stamp(ts.Time)))
+		}
+		sr.BestSignatureTime, sr.TimeSource = ts.Time, "timestamp"
+	}
+	t := sr.BestSignatureTime
+
+	// The signer's certificate and chain at that time (RFC 5280 §6).
+	if cert.KeyUsage != 0 && cert.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
+		return fail(CodeCertUsage, Indeterminate, SubChainConstraints, "the signer's key usage allows neither digitalSignature nor nonRepudiation")
+	}
+	if t.Before(cert.NotBefore) {
+		return fail(CodeCertExpired, TotalFailed, SubNotYetValid, fmt.Sprintf("the certificate is valid from %s, the signature was made %s", stamp(cert.NotBefore), stamp(t)))
+	}
+	if t.After(cert.NotAfter) {
+		return fail(CodeCertExpired, Indeterminate, SubOutOfBoundsNoPOE, fmt.Sprintf("the certificate expired %s, the signature was made %s", stamp(cert.NotAfter), stamp(t)))
+	}
+	chain, err := v.buildChain(cert, pool, t)
+	if err != nil {
+		var ce *chainError
+		sub := SubNoChainFound
+		if errors.As(err, &ce) {
+			sub = ce.sub
+		}
+		if errors.Is(err, sigalg.ErrUnsupported) {
+			return fail(CodeUnsupported, Indeterminate, SubCryptoConstraints, err.Error())
+		}
+		return fail(CodeChainInvalid, Indeterminate, sub, err.Error())
+	}
+	sr.Chain = chainCerts(chain)
+
+	// Revocation of every certificate but the anchor.
+	var poe *time.Time
+	if sr.Timestamp != nil {
+		poe = &sr.Timestamp.Time
+	}
+	return v.checkRevocation(ctx, sr.Chain, poe, &sr.Revocation, false)
+}
+
+// pool is the certificates chains are built from: the CMS's, then the
+// configured intermediates (a new slice: sd is not written to).
+func (v *Verifier) pool(sd *cms.SignedData) []*x509.Certificate {
+	return append(append(make([]*x509.Certificate, 0, len(sd.Certificates)+len(v.intermediates)), sd.Certificates...), v.intermediates...)
+}
+
+func signatureFailure(err error) *failure {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sigalg.ErrUnsupported):
+		return fail(CodeUnsupported, Indeterminate, SubCryptoConstraints, err.Error())
+	}
+	return fail(CodeSignatureInvalid, TotalFailed, SubSigCryptoFailure, err.Error())
+}
+
+func chainCerts(chain []*x509.Certificate) []ChainCert {
+	out := make([]ChainCert, len(chain))
+	for i, c := range chain {
+		out[i] = ChainCert{Subject: c.Subject.String(), Issuer: c.Issuer.String(), SerialNumber: c.SerialNumber.Text(16),
+			NotBefore: c.NotBefore, NotAfter: c.NotAfter, TrustAnchor: i == len(chain)-1, Certificate: c}
+	}
+	return out
+}
+
+// compromised reasons make a revocation reach back before its date.
+func compromised(reason int) bool { return reason == 1 || reason == 2 || reason == 10 }
+
+// checkRevocation asks for the status of each certificate of chain but the
+// anchor. poe is the time a time-stamp proves the signature existed at: a
+// revocation after it does not invalidate the signature (ETSI EN 319 102-1
+// §5.6.2.1). tsa selects the time-stamp's codes.
+func (v *Verifier) checkRevocation(ctx context.Context, chain []ChainCert, poe *time.Time, rr *RevocationReport, tsa bool) *failure {
+	if v.rev == nil {
+		return nil
+	}
+	rr.Checked = "yes"
+	for i := 0; i+1 < len(chain); i++ {
+		c := &chain[i]
+		res, err := v.rev.Check(ctx, c.Certificate, chain[i+1].Certificate)
+		if err != nil {
+			if v.policy == SoftFail {
+				rr.Checked, rr.Detail = "soft-fail", err.Error()
+				continue
+			}
+			code := CodeRevocationUnknown
+			if tsa {
+				code = CodeTimestampCertStatus
+			}
+			return fail(code, Indeterminate, SubTryLater, err.Error())
+		}
+		c.Status = res
+		if res.Status != revocation.Revoked {
+			continue
+		}
+		if poe != nil && poe.Before(res.RevokedAt) && !(tsa && compromised(res.Reason)) {
+			rr.Detail = fmt.Sprintf("%q was revoked %s, after the time-stamp", c.Subject, stamp(res.RevokedAt))
+			continue
+		}
+		msg := fmt.Sprintf("%q is revoked since %s (reason %d)", c.Subject, stamp(res.RevokedAt), res.Reason)
+		switch {
+		case tsa:
+			return fail(CodeTimestampCertStatus, Indeterminate, SubRevokedNoPOE, msg)
+		case poe != nil:
+			return fail(CodeRevoked, TotalFailed, SubRevoked, msg)
+		case i > 0:
+			return fail(CodeRevoked, Indeterminate, SubRevokedCANoPOE, msg)
+		}
+		return fail(CodeRevoked, Indeterminate, SubRevokedNoPOE, msg)
+	}
+	return nil
 }

@@ -1,0 +1,61 @@
+package e2e
+
+import (
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/eimzokit/eimzokit/daemon-sim/pkisvc"
+	"github.com/eimzokit/eimzokit/daemon-sim/simtest"
+	"github.com/eimzokit/eimzokit/web/audit"
+	"github.com/eimzokit/eimzokit/web/revocation"
+	"github.com/eimzokit/eimzokit/web/server"
+	"github.com/eimzokit/eimzokit/web/sigalg"
+	"github.com/eimzokit/eimzokit/web/tsp"
+	"github.com/eimzokit/eimzokit/web/verify"
+)
+
+// webStack is daemon-sim, its PKI's online services (TSA, OCSP, CRLs) and
+// the backend with revocation required, each on a free loopback port.
+type webStack struct {
+	Sim     *simtest.Sim
+	PKI     *pkisvc.Service
+	PageURL string // http://localhost:PORT
+	Audit   *strings.Builder
+}
+
+func startWebStack(t *testing.T) *webStack {
+	t.Helper()
+	s := simtest.Start(t)
+	svc, err := pkisvc.New(s.Data.PKI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := httptest.NewServer(http.StripPrefix("/pki", svc))
+	t.Cleanup(ps.Close)
+	// The simulator's certificates name no OCSP responder: the backend is
+	// told where it is, as it would be told of a local mirror.
+	chk := revocation.New(sigalg.Default(), revocation.WithOCSP(ps.URL+"/pki"+pkisvc.PathOCSP))
+	log := &strings.Builder{}
+	h, err := server.New(server.Config{
+		Verifier:  verify.New(verify.WithRoots(s.Data.PKI.Root), verify.WithRevocation(chk, verify.Require)),
+		TSA:       &tsp.Client{URL: ps.URL + "/pki" + pkisvc.PathTSA},
+		Audit:     audit.New(log, nil),
+		AssetsDir: assetsDir(t), DaemonURL: s.URL,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &httptest.Server{Listener: ln, Config: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}}
+	hs.Start()
+	t.Cleanup(hs.Close)
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return &webStack{Sim: s, PKI: svc, PageURL: "http://localhost:" + port, Audit: log}
+}

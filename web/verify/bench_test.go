@@ -1,0 +1,56 @@
+package verify_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/eimzokit/eimzokit/daemon-sim/pkisvc"
+	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
+	"github.com/eimzokit/eimzokit/web/revocation"
+	"github.com/eimzokit/eimzokit/web/sigalg"
+	"github.com/eimzokit/eimzokit/web/verify"
+)
+
+// BenchmarkVerify measures verifications per second of a CMS whose signer
+// chains root → issuing CA → user (a chain of 3), with the revocation status
+// of the user and of the CA from cached CRLs; in parallel on every core.
+func BenchmarkVerify(b *testing.B) {
+	w := newWorld(b)
+	data := []byte("benchmark document of a typical size: " + string(make([]byte, 2048)))
+	bareRSA, err := w.pki.Issue(testpki.Physical, testpki.RSA2048, 9)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name    string
+		id      *testpki.Identity
+		stamped bool
+	}{
+		{"ECDSA-P256", w.bare, false},
+		{"RSA-2048", bareRSA, false},
+		{"ECDSA-P256+timestamp", w.bare, true},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			der := sign(b, data, false, signer(bc.id, w.pki))
+			if bc.stamped {
+				der = w.stamp(b, der)
+			}
+			chk := revocation.New(sigalg.Default(), revocation.WithClock(w.clock.Now),
+				revocation.WithCRL(w.base+pkisvc.PathCACRL, w.base+pkisvc.PathRootCRL))
+			v := verify.New(verify.WithRoots(w.pki.Root), verify.WithClock(w.clock.Now), verify.WithRevocation(chk, verify.Require))
+			if rep, err := v.Verify(context.Background(), der, nil); err != nil || rep.Signers[0].Chain[0].Status.Source != "CRL" {
+				b.Fatalf("%v (want a CRL answer)", err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := v.Verify(context.Background(), der, nil); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "verifications/s")
+		})
+	}
+}
