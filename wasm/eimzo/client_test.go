@@ -115,6 +115,23 @@ func mustHex(t *testing.T, s string) []byte {
 	return b
 }
 
+// TestV6NeedsNoAPIKeyCall: v6 looks keys up itself, so Install sends none.
+func TestV6NeedsNoAPIKeyCall(t *testing.T) {
+	s := simtest.Start(t)
+	c := eimzo.New(eimzo.WithURL(s.URL), eimzo.WithAPIKeys(map[string]string{"localhost": "ANY"}))
+	if _, err := c.Install(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range s.Events() {
+		if e.Function == "apikey" {
+			t.Error("the client sent apikey to a v6 daemon")
+		}
+	}
+	if len(s.Events()) != 1 {
+		t.Errorf("%d calls, want version only", len(s.Events()))
+	}
+}
+
 func TestSignReloadsAForgottenKey(t *testing.T) {
 	s := simtest.Start(t)
 	c := eimzo.New(eimzo.WithURL(s.URL))

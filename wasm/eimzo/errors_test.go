@@ -6,12 +6,16 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/eimzokit/eimzokit/daemon-sim/sim"
 	"github.com/eimzokit/eimzokit/daemon-sim/simtest"
+	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
 	"github.com/eimzokit/eimzokit/wasm/eimzo"
 	"github.com/eimzokit/eimzokit/wasm/eimzo/eimzotest"
 )
@@ -31,13 +35,37 @@ func sign(ctx context.Context, c *eimzo.Client) error {
 	return err
 }
 
+// signFirst signs with the first listed key.
+func signFirst(ctx context.Context, c *eimzo.Client) error {
+	certs, err := c.ListKeys(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = c.Sign(ctx, certs[0], eimzo.Bytes("x"), eimzo.SignOptions{})
+	return err
+}
+
+// withFault is a simulator with one fault.
+func withFault(f sim.Fault) func(t *testing.T) string {
+	return func(t *testing.T) string {
+		s := simtest.Start(t)
+		s.Fault(f)
+		return s.URL
+	}
+}
+
+// withScript is a simulator whose user follows sc.
+func withScript(sc softtoken.Script) func(t *testing.T) string {
+	return func(t *testing.T) string {
+		s := simtest.Start(t)
+		s.Script("*", sc)
+		return s.URL
+	}
+}
+
 // TestErrorCodes: every way a call can fail, and the code it fails with.
 func TestErrorCodes(t *testing.T) {
 	s := simtest.Start(t)
-	keyed := func(replies map[string]string) map[string]string {
-		replies["pfx.load_key"] = `{"success":true,"status":1,"keyId":"K1","type":"PFX_KEY_STORE"}`
-		return replies
-	}
 	tests := []struct {
 		name   string
 		url    func(t *testing.T) string // the daemon; nil: nothing listens
@@ -107,31 +135,21 @@ func TestErrorCodes(t *testing.T) {
 		},
 		{
 			name: "no reply at all",
-			url: func(t *testing.T) string {
-				return eimzotest.Raw(t, func(ctx context.Context, c *websocket.Conn) { <-ctx.Done() })
-			},
+			url:  withFault(sim.Fault{Kind: sim.FaultHang}),
 			opts: []eimzo.Option{eimzo.WithTimeout(200 * time.Millisecond)},
 			want: eimzo.CodeTimeout,
 		},
-		{
-			name: "closed with 1011 instead of a reply",
-			url: func(t *testing.T) string {
-				return eimzotest.Raw(t, func(ctx context.Context, c *websocket.Conn) { c.Close(websocket.StatusInternalError, "boom") })
-			},
-			want: eimzo.CodeTransport,
-		},
-		{name: "a reply that is not JSON", url: func(t *testing.T) string { return replying(t, "<html>") }, want: eimzo.CodeProtocol},
+		{name: "closed with 1011 instead of a reply", url: withFault(sim.Fault{Kind: sim.FaultClose, Code: 1011}), want: eimzo.CodeTransport},
+		{name: "a reply that is not JSON", url: withFault(sim.Fault{Kind: sim.FaultMalformed}), want: eimzo.CodeProtocol},
 		{name: "a reply that is an array", url: func(t *testing.T) string { return replying(t, `[{"success":true}]`) }, want: eimzo.CodeProtocol},
 		{name: "a version without numbers", url: func(t *testing.T) string { return replying(t, `{"success":true,"major":"six"}`) }, want: eimzo.CodeProtocol},
 		{
 			name: "an oversized reply",
-			url: func(t *testing.T) string {
-				return replying(t, `{"success":true,"x":"`+strings.Repeat("a", 4096)+`"}`)
-			},
+			url:  withFault(sim.Fault{Kind: sim.FaultOversized, Size: 4096}),
 			opts: []eimzo.Option{eimzo.WithMaxReplyBytes(1024)},
 			want: eimzo.CodeResponseTooLarge,
 		},
-		{name: "an old daemon", url: func(t *testing.T) string { return replying(t, `{"success":true,"major":"3","minor":"20"}`) }, want: eimzo.CodeVersionUnsupported},
+		{name: "an old daemon", url: withFault(sim.Fault{Kind: sim.FaultVersion, Version: &sim.Version{Major: "3", Minor: "20"}}), want: eimzo.CodeVersionUnsupported},
 		{
 			name: "success as a string is not success",
 			url:  func(t *testing.T) string { return replying(t, `{"success":"true","major":"6","minor":"4"}`) },
@@ -139,39 +157,38 @@ func TestErrorCodes(t *testing.T) {
 		},
 		{
 			name: "a function the daemon lacks",
-			url:  func(t *testing.T) string { return eimzotest.Answering(t, "", nil).URL },
-			call: sign,
-			want: eimzo.CodeFunctionNotFound,
+			url:  withFault(sim.Fault{Kind: sim.FaultStatus, Status: 0, Function: "create_pkcs7"}),
+			call: signFirst, want: eimzo.CodeFunctionNotFound,
 		},
 		{
 			name: "apikey rejected on a v5 daemon",
-			url: func(t *testing.T) string {
-				return eimzotest.Answering(t, "", map[string]string{
-					".version": eimzotest.Version("5", "20"),
-					".apikey":  `{"success":false,"status":-1020,"reason":"API-key для домена mysite.uz недействителен."}`,
-				}).URL
-			},
-			opts: []eimzo.Option{eimzo.WithAPIKeys(map[string]string{"mysite.uz": "BAD"}), eimzo.WithDomain("mysite.uz")},
-			want: eimzo.CodeAPIKeyRejected, status: -1020,
+			url:  func(t *testing.T) string { return simtest.Start(t, simtest.WithV5()).URL },
+			opts: []eimzo.Option{eimzo.WithAPIKeys(map[string]string{"localhost": "BAD"}), eimzo.WithDomain("localhost")},
+			want: eimzo.CodeAPIKeyRejected, // v5 sends no status: the reason decides
 		},
 		{
 			name: "password cancelled",
-			url: func(t *testing.T) string {
-				return eimzotest.Answering(t, "", keyed(map[string]string{"pkcs7.create_pkcs7": `{"success":false,"status":-5000,"reason":"Ввод пароля отменен"}`})).URL
-			},
-			call: sign, want: eimzo.CodePasswordCancelled, status: -5000,
+			url:  withScript(softtoken.Script{Answers: []softtoken.Step{softtoken.Cancel}}),
+			call: signFirst, want: eimzo.CodePasswordCancelled, status: -5000,
 		},
 		{
-			name: "a wrong password on an old daemon, without status",
+			name: "wrong three times on a v5 daemon, reported without status",
 			url: func(t *testing.T) string {
-				return eimzotest.Answering(t, "", keyed(map[string]string{"pkcs7.create_pkcs7": `{"success":false,"reason":"javax.crypto.BadPaddingException: Given final block not properly padded"}`})).URL
+				s := simtest.Start(t, simtest.WithV5(), simtest.WithServer(sim.WithAllowedDomains("localhost")))
+				s.Script("*", softtoken.Script{Then: softtoken.Wrong})
+				return s.URL
 			},
-			call: sign, want: eimzo.CodeWrongPassword,
+			call: signFirst, want: eimzo.CodeWrongPassword,
 		},
 		{
 			name: "the key file is gone",
 			url: func(t *testing.T) string {
-				return eimzotest.Answering(t, "", map[string]string{"pfx.load_key": `{"success":false,"status":-2002,"reason":"Файл ключа не существует"}`}).URL
+				s := simtest.Start(t)
+				names, _ := filepath.Glob(filepath.Join(filepath.Dir(s.KeyPath("x")), "*.pfx"))
+				for _, n := range names {
+					os.Remove(n)
+				}
+				return s.URL
 			},
 			call: sign, want: eimzo.CodeKeyNotFound, status: -2002,
 		},

@@ -4,96 +4,116 @@ package eimzo_test
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/base64"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/eimzokit/eimzokit/daemon-sim/sim"
 	"github.com/eimzokit/eimzokit/daemon-sim/simtest"
+	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
 	"github.com/eimzokit/eimzokit/wasm/eimzo"
 	"github.com/eimzokit/eimzokit/wasm/eimzo/eimzotest"
 )
 
-// TestV5Daemon drives the paths of daemons older than v6 against a fake
-// that speaks like one (version 4.11: apikey needed, ftjc tokens listed,
-// attach_timestamp_token_pkcs7 present, replies without status) and
-// forwards key listing and signing to the simulator.
-func TestV5Daemon(t *testing.T) {
-	s := simtest.Start(t)
-	var attachArgs []string
-	d := eimzotest.NewDaemon(t, s.URL, func(c eimzotest.Call) (string, bool) {
-		switch c.Plugin + "." + c.Name {
-		case ".version":
-			return `{"success":true,"major":"4","minor":"11"}`, true // no status, no patch
-		case ".apikey":
-			return `{"success":true}`, true
-		case "ftjc.list_all_keys":
-			return `{"success":true,"tokens":[{"cardUID":"0123456789ABCDEF","statusInfo":"ok","ownerName":"TOKEN","info":"cn=token egasi,uid=555555555,1.2.860.3.16.1.2=31111111111111,serialnumber=abc123,validfrom=2025.01.01 09:00:00,validto=2027.01.01 09:00:00"}]}`, true
-		case "ftjc.load_key":
-			return `{"success":true,"keyId":"FTJC-1"}`, true
-		case "ftjc.verify_pin":
-			if c.Arguments[0] != "FTJC-1" || c.Arguments[1] != "1" {
-				return `{"success":false,"reason":"bad arguments"}`, true
-			}
-			return `{"success":true}`, true
-		case "pkcs7.attach_timestamp_token_pkcs7":
-			attachArgs = c.Arguments
-			return `{"success":true,"pkcs7_64":"ATTACHED"}`, true
+// calls lists "plugin.function" of the simulator's event log.
+func calls(s *simtest.Sim) []string {
+	var out []string
+	for _, e := range s.Events() {
+		if e.Kind == "call" {
+			out = append(out, e.Plugin+"."+e.Function)
 		}
-		return "", false
-	})
-	keys := map[string]string{"localhost": "LOCALKEY", "other.uz": "OTHERKEY"}
-	c := eimzo.New(eimzo.WithURL(d.URL), eimzo.WithAPIKeys(keys), eimzo.WithDomain("localhost"))
+	}
+	return out
+}
+
+// TestV5Daemon drives the paths of daemons older than v6 against
+// daemon-sim's v5 profile (5.20: apikey needed by every domain, replies
+// without status, attach_timestamp_token_pkcs7, BadPaddingException after
+// three wrong passwords).
+func TestV5Daemon(t *testing.T) {
+	s := simtest.Start(t, simtest.WithV5())
+	keys := map[string]string{"localhost": sim.PublishedKeys["localhost"], "other.uz": "NOT A KEY"}
+	c := eimzo.New(eimzo.WithURL(s.URL), eimzo.WithAPIKeys(keys), eimzo.WithDomain("localhost"))
 	ctx := context.Background()
 	v, err := c.Install(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.String() != "4.11" {
+	if v.String() != "5.20" {
 		t.Errorf("version %s", v)
 	}
-	calls := d.Calls()
-	if len(calls) != 2 || calls[1].Name != "apikey" || !slices.Equal(calls[1].Arguments, []string{"localhost", "LOCALKEY"}) {
-		t.Fatalf("install sent %+v; want version, then apikey with this domain's pair only", calls)
-	}
-
 	certs, err := c.ListKeys(ctx)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("listing after install sent this domain's key: %v", err)
 	}
-	if len(certs) != 7 {
-		t.Fatalf("listed %d keys, want the simulator's 6 and one ftjc token", len(certs))
-	}
-	tok := certs[6]
-	if tok.Type != eimzo.KeyFTJC || tok.CardUID != "0123456789ABCDEF" || tok.CN != "TOKEN EGASI" || tok.PINFL != "31111111111111" || tok.ValidTo.IsZero() {
-		t.Errorf("ftjc token %+v", tok)
-	}
-	if id, err := c.LoadKey(ctx, tok, eimzo.LoadKeyOptions{Verify: true}); err != nil || id != "FTJC-1" {
-		t.Errorf("load ftjc: %q, %v", id, err)
-	}
-
+	// The timestamp goes through the daemon.
 	res, err := c.Sign(ctx, certs[0], eimzo.Bytes("v5"), eimzo.SignOptions{Timestamp: func(_ context.Context, sigHex string) (string, error) {
 		return base64.StdEncoding.EncodeToString(tokenFor(t, sigHex)), nil
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.PKCS7.String() != "ATTACHED" {
-		t.Errorf("the daemon's attached CMS was not returned: %.40s", res.PKCS7)
+	p7 := parseCMS(t, res.PKCS7)
+	timestampAttribute(t, p7)
+	if err := p7.VerifyWithChain(s.Data.Roots()); err != nil {
+		t.Error(err)
 	}
-	if len(attachArgs) != 3 || !strings.HasPrefix(attachArgs[0], "MI") || attachArgs[1] != res.SignerSerialNumber || attachArgs[2] == "" {
-		t.Errorf("attach_timestamp_token_pkcs7 got %.60q", attachArgs)
+	if !slices.Contains(calls(s), "pkcs7.attach_timestamp_token_pkcs7") {
+		t.Errorf("the client did not ask the v5 daemon to attach the token: %v", calls(s))
+	}
+	// Three wrong passwords: a reason with BadPaddingException and no status.
+	s.Script("*", softtoken.Script{Answers: []softtoken.Step{softtoken.Wrong, softtoken.Wrong, softtoken.Wrong}})
+	_, err = c.Sign(ctx, certs[1], eimzo.Bytes("x"), eimzo.SignOptions{})
+	if eimzo.CodeOf(err) != eimzo.CodeWrongPassword {
+		t.Errorf("three wrong passwords on v5: %v", err)
+	}
+
+	// Without this domain's key in apiKeys, install sends nothing and the
+	// daemon refuses the domain.
+	c2 := eimzo.New(eimzo.WithURL(s.URL), eimzo.WithAPIKeys(map[string]string{"other.uz": "X"}), eimzo.WithDomain("mysite.uz"), eimzo.WithTransport(&eimzo.WSTransport{Origin: "https://mysite.uz"}))
+	if _, err := c2.Install(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c2.ListKeys(ctx); eimzo.CodeOf(err) != eimzo.CodeAPIKeyRejected {
+		t.Errorf("an unregistered domain on v5: %v", err)
 	}
 }
 
-// tokenFor makes a real token over a signature.
-func tokenFor(t *testing.T, sigHex string) []byte {
-	t.Helper()
-	tok, err := eimzotest.NewTSA(t, nil).Token(mustHex(t, sigHex))
+// TestFTJCTokensBelow412 lists and uses a legacy ftjc token on a v5
+// daemon that reports 4.11.
+func TestFTJCTokensBelow412(t *testing.T) {
+	s := simtest.Start(t, simtest.WithV5(), simtest.WithServer(sim.WithVersion(sim.Version{Major: "4", Minor: "11"}), sim.WithAllowedDomains("localhost")))
+	s.Plug(sim.DeviceSpec{Kind: softtoken.FTJC})
+	c := eimzo.New(eimzo.WithURL(s.URL))
+	ctx := context.Background()
+	certs, err := c.ListKeys(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tok
+	var tok *eimzo.Certificate
+	for i := range certs {
+		if certs[i].Type == eimzo.KeyFTJC {
+			tok = &certs[i]
+		}
+	}
+	if len(certs) != 7 || tok == nil || tok.CardUID == "" || tok.CN == "" || tok.ValidTo.IsZero() {
+		t.Fatalf("listed %d, ftjc token %+v", len(certs), tok)
+	}
+	if _, err := c.LoadKey(ctx, *tok, eimzo.LoadKeyOptions{Verify: true}); err != nil {
+		t.Fatalf("load the token and verify its PIN: %v", err)
+	}
+	if !slices.Contains(calls(s), "ftjc.verify_pin") {
+		t.Errorf("no verify_pin: %v", calls(s))
+	}
+	res, err := c.Sign(ctx, *tok, eimzo.Bytes("token"), eimzo.SignOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p7 := parseCMS(t, res.PKCS7); string(p7.Content) != "token" || p7.VerifyWithChain(s.Data.Roots()) != nil {
+		t.Error("the token's CMS does not verify")
+	}
 }
 
 // TestV5WithoutAttachFallsBack: a pre-v6 daemon that lacks the attach
@@ -128,13 +148,19 @@ func TestV5WithoutAttachFallsBack(t *testing.T) {
 	}
 }
 
-func TestDevicesAreGatedOnTheVersion(t *testing.T) {
-	listing := map[string]string{
-		"idcard.list_readers": `{"success":true,"status":1,"readers":[{"name":"ACS ACR39U"}]}`,
-		"baikey.list_tokens":  `{"success":true,"status":1,"tokens":[]}`,
-		"ckc.list_ckc":        `{"success":true,"status":1,"devices":[{"type":"EIMZO","deviceID":"FeiTian Ltd JavaCard Token V1.0 0"}]}`,
-		"pkcs7.create_pkcs7":  `{"success":true,"status":1,"pkcs7_64":"MIIB","signer_serial_number":"1f","signature_hex":"00"}`,
+// tokenFor makes a real token over a signature.
+func tokenFor(t *testing.T, sigHex string) []byte {
+	t.Helper()
+	tok, err := eimzotest.NewTSA(t, nil).Token(mustHex(t, sigHex))
+	if err != nil {
+		t.Fatal(err)
 	}
+	return tok
+}
+
+// TestDevicesAreGatedOnTheVersion: with an ID card plugged into the
+// simulator, what each daemon version lets the client see and ask.
+func TestDevicesAreGatedOnTheVersion(t *testing.T) {
 	tests := []struct {
 		major, minor string
 		want         map[eimzo.Device]bool
@@ -142,16 +168,13 @@ func TestDevicesAreGatedOnTheVersion(t *testing.T) {
 	}{
 		{"4", "11", map[eimzo.Device]bool{eimzo.DeviceIDCard: false, eimzo.DeviceBAIK: false, eimzo.DeviceCKC: false}, nil},
 		{"4", "12", map[eimzo.Device]bool{eimzo.DeviceIDCard: true, eimzo.DeviceBAIK: false, eimzo.DeviceCKC: false}, []string{"idcard.list_readers"}},
-		{"4", "86", map[eimzo.Device]bool{eimzo.DeviceIDCard: true, eimzo.DeviceBAIK: false, eimzo.DeviceCKC: true}, []string{"idcard.list_readers", "baikey.list_tokens", "ckc.list_ckc"}},
+		{"6", "4", map[eimzo.Device]bool{eimzo.DeviceIDCard: true, eimzo.DeviceBAIK: false, eimzo.DeviceCKC: true}, []string{"idcard.list_readers", "baikey.list_tokens", "ckc.list_ckc"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.major+"."+tt.minor, func(t *testing.T) {
-			replies := map[string]string{".version": eimzotest.Version(tt.major, tt.minor)}
-			for k, v := range listing {
-				replies[k] = v
-			}
-			d := eimzotest.Answering(t, "", replies)
-			c := eimzo.New(eimzo.WithURL(d.URL))
+			s := simtest.Start(t, simtest.WithServer(sim.WithVersion(sim.Version{Major: tt.major, Minor: tt.minor})))
+			s.Plug(sim.DeviceSpec{Kind: softtoken.IDCard})
+			c := eimzo.New(eimzo.WithURL(s.URL))
 			for _, dev := range []eimzo.Device{eimzo.DeviceIDCard, eimzo.DeviceBAIK, eimzo.DeviceCKC} {
 				got, err := c.DeviceConnected(context.Background(), dev)
 				if err != nil || got != tt.want[dev] {
@@ -159,7 +182,7 @@ func TestDevicesAreGatedOnTheVersion(t *testing.T) {
 				}
 			}
 			var asked []string
-			for _, n := range d.Names() {
+			for _, n := range calls(s) {
 				if n != ".version" {
 					asked = append(asked, n)
 				}
@@ -169,68 +192,74 @@ func TestDevicesAreGatedOnTheVersion(t *testing.T) {
 			}
 		})
 	}
-	// Signing with a device passes its fixed id as the key id.
-	d := eimzotest.Answering(t, "", listing)
-	c := eimzo.New(eimzo.WithURL(d.URL))
-	for _, dev := range []eimzo.Device{eimzo.DeviceIDCard, eimzo.DeviceBAIK, eimzo.DeviceCKC} {
-		if _, err := c.AuthenticateWithDevice(context.Background(), dev, "challenge"); err != nil {
-			t.Fatal(err)
+	// Signing with a device: the card's key (PIN typed by the simulated
+	// user), through its fixed id; CKC picks the plugged card.
+	s := simtest.Start(t)
+	s.Plug(sim.DeviceSpec{Kind: softtoken.IDCard})
+	c := eimzo.New(eimzo.WithURL(s.URL))
+	for _, dev := range []eimzo.Device{eimzo.DeviceIDCard, eimzo.DeviceCKC} {
+		p, err := c.AuthenticateWithDevice(context.Background(), dev, "challenge")
+		if err != nil {
+			t.Fatalf("%s: %v", dev, err)
+		}
+		if p7 := parseCMS(t, p); string(p7.Content) != "challenge" || p7.VerifyWithChain(s.Data.Roots()) != nil {
+			t.Errorf("%s: the CMS does not verify", dev)
 		}
 	}
-	var ids []string
-	for _, call := range d.Calls() {
-		if call.Name == "create_pkcs7" {
-			ids = append(ids, call.Arguments[1]+"/"+call.Arguments[2])
-		}
-	}
-	if !slices.Equal(ids, []string{"idcard/no", "baikey/no", "ckc/no"}) {
-		t.Errorf("create_pkcs7 ids %v", ids)
+	if _, err := c.SignWithDevice(context.Background(), eimzo.DeviceBAIK, eimzo.Bytes("x"), eimzo.SignOptions{}); eimzo.CodeOf(err) != eimzo.CodeDeviceNotFound {
+		t.Errorf("no BAIK token plugged: %v", err)
 	}
 }
 
+// TestCertificateChainReloadsAnExpiredKey: a key id the daemon does not
+// know is loaded again when the certificate comes with it.
 func TestCertificateChainReloadsAnExpiredKey(t *testing.T) {
-	chain := `{"success":true,"status":1,"certificates":["USER","CA","ROOT"]}`
-	d := eimzotest.NewDaemon(t, "", func(c eimzotest.Call) (string, bool) {
-		switch c.Plugin + "." + c.Name {
-		case ".version":
-			return eimzotest.Version("6", "4"), true
-		case "pfx.load_key":
-			return `{"success":true,"status":1,"keyId":"FRESH"}`, true
-		case "x509.get_certificate_chain":
-			if c.Arguments[0] != "FRESH" {
-				return `{"success":false,"status":-1010,"reason":"Ключ по идентификатору не найден"}`, true
-			}
-			return chain, true
-		}
-		return "", false
-	})
-	c := eimzo.New(eimzo.WithURL(d.URL))
-	got, err := c.CertificateChain(context.Background(), "EXPIRED", &pfxCert)
+	s := simtest.Start(t)
+	c := eimzo.New(eimzo.WithURL(s.URL))
+	ctx := context.Background()
+	certs, err := c.ListKeys(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(got, []string{"USER", "CA", "ROOT"}) {
-		t.Errorf("chain %v", got)
+	chain, err := c.CertificateChain(ctx, "00000000000000000000000000000000", &certs[0])
+	if err != nil {
+		t.Fatal(err)
 	}
-	// Without the certificate the expired id is a plain KEY_NOT_FOUND.
-	if _, err := c.CertificateChain(context.Background(), "EXPIRED", nil); eimzo.CodeOf(err) != eimzo.CodeKeyNotFound {
+	if len(chain) != 3 {
+		t.Fatalf("chain of %d", len(chain))
+	}
+	var parsed []*x509.Certificate
+	for _, b64 := range chain {
+		der, _ := base64.StdEncoding.DecodeString(b64)
+		cert, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed = append(parsed, cert)
+	}
+	if !strings.EqualFold(parsed[0].SerialNumber.Text(16), certs[0].SerialNumber) || !parsed[2].Equal(s.Data.PKI.Root) || parsed[0].CheckSignatureFrom(parsed[1]) != nil {
+		t.Error("not the signer → CA → root chain")
+	}
+	// Without the certificate, the unknown id is a plain KEY_NOT_FOUND.
+	if _, err := c.CertificateChain(ctx, "00000000000000000000000000000000", nil); eimzo.CodeOf(err) != eimzo.CodeKeyNotFound {
 		t.Errorf("got %v", err)
 	}
 }
 
-// TestDuplicateListingsAreMerged: the macOS quirk lists the same key under
+// TestDuplicateListingsAreMerged: on macOS the daemon lists every key under
 // /Volumes/ + DSKEYS and /Volumes/DSKEYS/ + "".
 func TestDuplicateListingsAreMerged(t *testing.T) {
-	alias := "cn=test,1.2.860.3.16.1.2=31234567890123,serialnumber=1f,validfrom=2025.01.01 00:00:00,validto=2027.01.01 00:00:00"
-	d := eimzotest.Answering(t, "", map[string]string{"pfx.list_all_certificates": `{"success":true,"status":1,"certificates":[` +
-		`{"disk":"/Volumes/","path":"DSKEYS","name":"DS1","alias":"` + alias + `"},` +
-		`{"disk":"/Volumes/DSKEYS/","path":"","name":"DS1","alias":"` + alias + `"},` +
-		`{"disk":"/Volumes/","path":"DSKEYS","name":"DS2","alias":"` + alias + `"}]}`})
-	certs, err := eimzo.New(eimzo.WithURL(d.URL)).ListKeys(context.Background())
+	s := simtest.Start(t, simtest.WithStore(softtoken.WithLayout(softtoken.MacOS)))
+	certs, err := eimzo.New(eimzo.WithURL(s.URL)).ListKeys(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(certs) != 2 || certs[0].Name != "DS1" || certs[1].Name != "DS2" {
-		t.Errorf("listed %+v", certs)
+	if len(certs) != 6 {
+		t.Errorf("listed %d keys, want the 6 once each", len(certs))
+	}
+	for _, c := range certs {
+		if !strings.HasPrefix(c.Disk, "/Volumes/") {
+			t.Errorf("disk %q", c.Disk)
+		}
 	}
 }
