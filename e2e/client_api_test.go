@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/asn1"
 	"encoding/base64"
@@ -13,69 +12,15 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
+	dsim "github.com/eimzokit/eimzokit/daemon-sim/sim"
 	"github.com/eimzokit/eimzokit/daemon-sim/simtest"
-	"github.com/eimzokit/eimzokit/wasm/eimzo"
+	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
 	"github.com/eimzokit/eimzokit/wasm/eimzo/eimzotest"
 	"github.com/smallstep/pkcs7"
 )
 
-// deviceDaemon is daemon-sim with the functions it does not have yet
-// (devices, verify_password, get_certificate_chain): a virtual ID card,
-// BAIK-less, with a CKC device, whose "cards" sign with the simulator's
-// first key.
-func deviceDaemon(t *testing.T, sim *simtest.Sim, version [2]string) *eimzotest.Daemon {
-	var d *eimzotest.Daemon
-	d = eimzotest.NewDaemon(t, sim.URL, func(c eimzotest.Call) (string, bool) {
-		switch c.Plugin + "." + c.Name {
-		case ".version":
-			if version[0] != "" {
-				return eimzotest.Version(version[0], version[1]), true
-			}
-		case "idcard.list_readers":
-			return `{"success":true,"status":1,"readers":[{"name":"virtual reader"}]}`, true
-		case "baikey.list_tokens":
-			return `{"success":true,"status":1,"tokens":[]}`, true
-		case "ckc.list_ckc":
-			return `{"success":true,"status":1,"devices":[{"type":"EIMZO","deviceID":"virtual"}]}`, true
-		case "pfx.verify_password":
-			return `{"success":true,"status":1}`, true
-		case "x509.get_certificate_chain":
-			return `{"success":true,"status":1,"certificates":["` + base64.StdEncoding.EncodeToString(sim.Data.PKI.Root.Raw) + `","CA","ROOT"]}`, true
-		case "pkcs7.create_pkcs7":
-			if id := c.Arguments[1]; id == "idcard" || id == "ckc" { // no BAIK token is plugged in
-				return signWithFirstKey(t, sim, c), true
-			}
-		}
-		return "", false
-	})
-	return d
-}
-
-// signWithFirstKey signs c's data with the simulator's first key: what a
-// virtual device does.
-func signWithFirstKey(t *testing.T, sim *simtest.Sim, c eimzotest.Call) string {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cl := eimzo.New(eimzo.WithURL(sim.URL))
-	certs, err := cl.ListKeys(ctx)
-	if err != nil {
-		return `{"success":false,"status":-9999,"reason":"` + err.Error() + `"}`
-	}
-	id, err := cl.LoadKey(ctx, certs[0], eimzo.LoadKeyOptions{})
-	if err != nil {
-		return `{"success":false,"status":-9999,"reason":"load"}`
-	}
-	frame, _ := eimzo.Frame(eimzo.Request{Plugin: "pkcs7", Name: "create_pkcs7", Args: []string{c.Arguments[0], id, c.Arguments[2]}})
-	reply, err := eimzotest.Forward(ctx, sim.URL, "http://localhost", frame)
-	if err != nil {
-		return `{"success":false,"status":-9999,"reason":"forward"}`
-	}
-	return string(reply)
-}
-
-// verifyCMS parses a base64 CMS, checks it against the simulator's root
+// checkCMS parses a base64 CMS, checks it against the simulator's root
 // and returns it; detached content is supplied.
 func checkCMS(t *testing.T, sim *simtest.Sim, b64 string, detached []byte) *pkcs7.PKCS7 {
 	t.Helper()
@@ -123,15 +68,14 @@ type pageCert struct {
 }
 
 // TestClientAPIInThePage calls every method of EimzoClient through the real
-// page, against daemon-sim (and, for what it lacks yet, a wrapper that adds
-// devices, verify_password and get_certificate_chain), and checks each
-// CMS in Go against the simulator's root.
+// page, against daemon-sim with an ID card plugged in, and checks each CMS
+// in Go against the simulator's root.
 func TestClientAPIInThePage(t *testing.T) {
 	sim := simtest.Start(t)
-	d := deviceDaemon(t, sim, [2]string{})
+	sim.Plug(dsim.DeviceSpec{Kind: softtoken.IDCard})
 	site := startClientSite(t)
 	ctx := clientBrowser(t)
-	open(t, ctx, site.page(d.URL))
+	open(t, ctx, site.page(sim.URL))
 	setup := `const c = window.c ??= ek.createEimzo({ url: new URLSearchParams(location.search).get('daemon') }); `
 
 	var version struct {
@@ -202,9 +146,16 @@ func TestClientAPIInThePage(t *testing.T) {
 		mustRun(t, ctx, setup+`const h = await c.loadKey(window.certs[1], { verify: true })
 			return { id: h.id, same: h.cert === window.certs[1], chain: await c.getCertificateChain(h) }`, &h)
 		if h.ID == "" || !h.Same || len(h.Chain) != 3 {
-			t.Errorf("loadKey/chain: %+v", h)
+			t.Fatalf("loadKey/chain: %+v", h)
 		}
-		if !strings.Contains(strings.Join(d.Names(), " "), "pfx.verify_password") {
+		if root, _ := base64.StdEncoding.DecodeString(h.Chain[2]); !bytes.Equal(root, sim.Data.PKI.Root.Raw) {
+			t.Error("the chain does not end at the simulator's root")
+		}
+		asked := false
+		for _, e := range sim.Events() {
+			asked = asked || e.Function == "verify_password"
+		}
+		if !asked {
 			t.Error("loadKey({verify: true}) did not ask for the password")
 		}
 		var res signResult
@@ -305,36 +256,24 @@ func checkToken(t *testing.T, p7 *pkcs7.PKCS7) {
 	t.Fatal("no timestamp token in the CMS")
 }
 
-// TestClientTimestampOnV5 runs the timestamp callback against a v5 daemon,
-// which attaches the token itself (attach_timestamp_token_pkcs7).
+// TestClientTimestampOnV5 runs the timestamp callback against the
+// simulator's v5 profile, which attaches the token itself
+// (attach_timestamp_token_pkcs7) and needs the page's API key.
 func TestClientTimestampOnV5(t *testing.T) {
-	sim := simtest.Start(t)
-	var attached bool
-	d := eimzotest.NewDaemon(t, sim.URL, func(c eimzotest.Call) (string, bool) {
-		switch c.Name {
-		case "version":
-			return `{"success":true,"major":"5","minor":"20"}`, true
-		case "attach_timestamp_token_pkcs7":
-			// What a v5 daemon does, done here with the client's own walker.
-			der, _ := base64.StdEncoding.DecodeString(c.Arguments[0])
-			token, _ := base64.StdEncoding.DecodeString(c.Arguments[2])
-			out, err := eimzo.AttachTimestamp(der, nil, token)
-			if err != nil {
-				return `{"success":false,"reason":"` + err.Error() + `"}`, true
-			}
-			attached = true
-			return `{"success":true,"pkcs7_64":"` + base64.StdEncoding.EncodeToString(out) + `"}`, true
-		}
-		return "", false
-	})
+	sim := simtest.Start(t, simtest.WithV5())
 	site := startClientSite(t)
 	ctx := clientBrowser(t)
-	open(t, ctx, site.page(d.URL))
+	open(t, ctx, site.page(sim.URL))
 	var res signResult
-	mustRun(t, ctx, `const c = ek.createEimzo({ url: `+jsString(d.URL)+` })
-		await c.install()
+	mustRun(t, ctx, `const c = ek.createEimzo({ url: `+jsString(sim.URL)+`, apiKeys: { localhost: `+jsString(dsim.PublishedKeys["localhost"])+` } })
+		const v = await c.install()
+		if (v.version !== '5.20') throw new Error('version ' + v.version)
 		const [cert] = await c.listKeys()
 		return await c.sign(cert, 'v5', { timestamp: (hex) => fetch('/tsa', { method: 'POST', body: hex }).then(r => r.text()) })`, &res)
+	attached := false
+	for _, e := range sim.Events() {
+		attached = attached || e.Function == "attach_timestamp_token_pkcs7"
+	}
 	if !attached {
 		t.Fatal("the client did not ask the v5 daemon to attach the token")
 	}

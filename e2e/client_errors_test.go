@@ -1,13 +1,13 @@
 package e2e
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/coder/websocket"
+	dsim "github.com/eimzokit/eimzokit/daemon-sim/sim"
 	"github.com/eimzokit/eimzokit/daemon-sim/simtest"
+	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
 	"github.com/eimzokit/eimzokit/wasm/eimzo"
 	"github.com/eimzokit/eimzokit/wasm/eimzo/eimzotest"
 )
@@ -15,10 +15,23 @@ import (
 // closedPort is a daemon URL where nothing listens.
 func closedPort(t *testing.T) string { return eimzotest.ClosedURL(t) }
 
-const keyed = `{"success":true,"status":1,"keyId":"K1","type":"PFX_KEY_STORE"}`
+// withFault is a simulator with one fault.
+func withFault(f dsim.Fault) func(t *testing.T) string {
+	return func(t *testing.T) string {
+		s := simtest.Start(t)
+		s.Fault(f)
+		return s.URL
+	}
+}
 
-// aCert is a certificate the fake daemons accept.
-const aCert = `{ type: 'pfx', disk: 'C:\\', path: 'DSKEYS', name: 'DS1', alias: 'cn=test,serialnumber=1f' }`
+// withScript is a simulator whose user follows sc.
+func withScript(sc softtoken.Script) func(t *testing.T) string {
+	return func(t *testing.T) string {
+		s := simtest.Start(t)
+		s.Script("*", sc)
+		return s.URL
+	}
+}
 
 // codesTestedElsewhere are the codes whose page tests need their own
 // browser flags or pages.
@@ -46,7 +59,7 @@ func TestClientErrorCodesInThePage(t *testing.T) {
 	mustRun(t, ctx, `return await ek.createEimzo({ url: `+jsString(sim.URL)+` }).install()`, nil)
 	covered := map[eimzo.Code]bool{eimzo.CodeInternal: true}
 
-	var dataCalls *eimzotest.Daemon
+	var dataSim *simtest.Sim
 	tests := []struct {
 		name   string
 		daemon func(t *testing.T) string // "" for the simulator
@@ -61,39 +74,29 @@ func TestClientErrorCodesInThePage(t *testing.T) {
 					t.Errorf("closeCode %v, want 1006", o.CloseCode)
 				}
 			}},
-		{name: "closed with 1011", daemon: func(t *testing.T) string {
-			return eimzotest.Raw(t, func(ctx context.Context, c *websocket.Conn) { c.Close(websocket.StatusInternalError, "boom") })
-		}, body: `return c.install()`, want: eimzo.CodeTransport},
-		{name: "an old daemon", daemon: func(t *testing.T) string {
-			return eimzotest.Answering(t, "", map[string]string{".version": eimzotest.Version("3", "20")}).URL
-		}, body: `return c.install()`, want: eimzo.CodeVersionUnsupported},
-		{name: "the API key is refused (v5)", daemon: func(t *testing.T) string {
-			return eimzotest.Answering(t, "", map[string]string{
-				".version": eimzotest.Version("5", "20"),
-				".apikey":  `{"success":false,"status":-1020,"reason":"API-key для домена localhost недействителен."}`,
-			}).URL
-		}, opts: `apiKeys: { localhost: 'BAD', 'other.uz': 'OTHER' }`, body: `return c.install()`, want: eimzo.CodeAPIKeyRejected},
-		{name: "no answer in time", daemon: func(t *testing.T) string {
-			return eimzotest.Raw(t, func(ctx context.Context, c *websocket.Conn) { <-ctx.Done() })
-		}, opts: `timeoutMs: 300`, body: `return c.install()`, want: eimzo.CodeTimeout},
-		{name: "a wrong password (an old daemon's exception text)", daemon: func(t *testing.T) string {
-			return eimzotest.Answering(t, "", map[string]string{"pfx.load_key": keyed, "pkcs7.create_pkcs7": `{"success":false,"reason":"javax.crypto.BadPaddingException: pad block corrupted"}`}).URL
-		}, body: `return c.sign(` + aCert + `, 'x')`, want: eimzo.CodeWrongPassword},
-		{name: "password entry cancelled", daemon: func(t *testing.T) string {
-			return eimzotest.Answering(t, "", map[string]string{"pfx.load_key": keyed, "pkcs7.create_pkcs7": `{"success":false,"status":-5000,"reason":"Ввод пароля отменен"}`}).URL
-		}, body: `return c.sign(` + aCert + `, 'x')`, want: eimzo.CodePasswordCancelled,
+		{name: "closed with 1011", daemon: withFault(dsim.Fault{Kind: dsim.FaultClose, Code: 1011}), body: `return c.install()`, want: eimzo.CodeTransport},
+		{name: "an old daemon", daemon: withFault(dsim.Fault{Kind: dsim.FaultVersion, Version: &dsim.Version{Major: "3", Minor: "20"}}), body: `return c.install()`, want: eimzo.CodeVersionUnsupported},
+		{name: "the API key is refused (v5)", daemon: func(t *testing.T) string { return simtest.Start(t, simtest.WithV5()).URL },
+			opts: `apiKeys: { localhost: 'BAD', 'other.uz': 'OTHER' }`, body: `return c.install()`, want: eimzo.CodeAPIKeyRejected},
+		{name: "no answer in time", daemon: withFault(dsim.Fault{Kind: dsim.FaultHang}), opts: `timeoutMs: 300`, body: `return c.install()`, want: eimzo.CodeTimeout},
+		{name: "a wrong password three times (v5: an exception text, no status)", daemon: func(t *testing.T) string {
+			s := simtest.Start(t, simtest.WithV5(), simtest.WithServer(dsim.WithAllowedDomains("localhost")))
+			s.Script("*", softtoken.Script{Then: softtoken.Wrong})
+			return s.URL
+		}, body: `const [k] = await c.listKeys(); return c.sign(k, 'x')`, want: eimzo.CodeWrongPassword},
+		{name: "password entry cancelled", daemon: withScript(softtoken.Script{Answers: []softtoken.Step{softtoken.Cancel}}),
+			body: `const [k] = await c.listKeys(); return c.sign(k, 'x')`, want: eimzo.CodePasswordCancelled,
 			check: func(t *testing.T, o pageOutcome) {
 				if o.Status == nil || *o.Status != -5000 || !strings.Contains(o.Message, "Ввод пароля отменен") {
 					t.Errorf("status %v, message %q", o.Status, o.Message)
 				}
 			}},
-		{name: "signing fails", daemon: func(t *testing.T) string {
-			return eimzotest.Answering(t, "", map[string]string{"pfx.load_key": keyed, "pkcs7.create_pkcs7": `{"success":false,"status":-9999,"reason":"Ошибка при подписании"}`}).URL
-		}, body: `return c.sign(` + aCert + `, 'x')`, want: eimzo.CodeSignFailed},
+		{name: "signing fails", daemon: withFault(dsim.Fault{Kind: dsim.FaultStatus, Status: -9999, Reason: "Ошибка при подписании", Function: "create_pkcs7"}),
+			body: `const [k] = await c.listKeys(); return c.sign(k, 'x')`, want: eimzo.CodeSignFailed},
 		{name: "no key with that serial", body: `return c.signWithSerial('deadbeef', 'x')`, want: eimzo.CodeKeyNotFound},
 		{name: "data over maxDataBytes, before a byte is sent", daemon: func(t *testing.T) string {
-			dataCalls = eimzotest.Answering(t, sim.URL, nil)
-			return dataCalls.URL
+			dataSim = simtest.Start(t)
+			return dataSim.URL
 		}, opts: `maxDataBytes: 10`, body: `const [k] = await c.listKeys()
 			for (const d of ['Ўзбекистон!', new Uint8Array(11), new Blob(['12345678901']), 'MTIzNDU2Nzg5MDEy']) {
 				const o = await outcome(c.sign(k, d, { isBase64: d === 'MTIzNDU2Nzg5MDEy' }))
@@ -101,25 +104,20 @@ func TestClientErrorCodesInThePage(t *testing.T) {
 			}
 			return c.sign(k, '12345678901')`, want: eimzo.CodeDataTooLarge,
 			check: func(t *testing.T, o pageOutcome) {
-				if slices.Contains(dataCalls.Names(), "pkcs7.create_pkcs7") {
-					t.Error("data over the limit reached the daemon")
+				for _, e := range dataSim.Events() {
+					if e.Function == "load_key" || e.Function == "create_pkcs7" {
+						t.Errorf("data over the limit reached the daemon: %s", e.Function)
+					}
 				}
 			}},
-		{name: "a reply over maxReplyBytes", daemon: func(t *testing.T) string {
-			return eimzotest.Answering(t, "", map[string]string{"pfx.list_all_certificates": `{"success":true,"status":1,"certificates":[],"pad":"` + strings.Repeat("x", 5000) + `"}`}).URL
-		}, opts: `maxReplyBytes: 4096`, body: `return c.listKeys()`, want: eimzo.CodeResponseTooLarge},
+		{name: "a reply over maxReplyBytes", daemon: withFault(dsim.Fault{Kind: dsim.FaultOversized, Size: 5000, Function: "list_all_certificates"}),
+			opts: `maxReplyBytes: 4096`, body: `return c.listKeys()`, want: eimzo.CodeResponseTooLarge},
 		{name: "a callback on another host", body: `return ek.buildEimzoMobileDeeplink({ sessionId: 's', callbackUrl: 'https://api.evil.uz/cb', allowedHosts: ['api.mysite.uz'] })`, want: eimzo.CodeDeeplinkHost},
 		{name: "an http callback", body: `return ek.buildEimzoMobileDeeplink({ sessionId: 's', callbackUrl: 'http://api.mysite.uz/cb', allowedHosts: ['api.mysite.uz'] })`, want: eimzo.CodeDeeplinkInsecure},
-		{name: "a function the daemon lacks", body: `const [k] = await c.listKeys(); return c.loadKey(k, { verify: true })`, want: eimzo.CodeFunctionNotFound},
-		{name: "a reply that is not JSON", daemon: func(t *testing.T) string {
-			return eimzotest.Raw(t, func(ctx context.Context, c *websocket.Conn) {
-				_ = c.Write(ctx, websocket.MessageText, []byte("<html>proxy error</html>"))
-				_ = c.Close(websocket.StatusNormalClosure, "")
-			})
-		}, body: `return c.install()`, want: eimzo.CodeProtocol},
-		{name: "aborted by the page", daemon: func(t *testing.T) string {
-			return eimzotest.Raw(t, func(ctx context.Context, c *websocket.Conn) { <-ctx.Done() })
-		}, body: `const pre = new AbortController(); pre.abort()
+		{name: "a function the daemon lacks", daemon: withFault(dsim.Fault{Kind: dsim.FaultStatus, Status: 0, Function: "create_pkcs7"}),
+			body: `const [k] = await c.listKeys(); return c.sign(k, 'x')`, want: eimzo.CodeFunctionNotFound},
+		{name: "a reply that is not JSON", daemon: withFault(dsim.Fault{Kind: dsim.FaultMalformed}), body: `return c.install()`, want: eimzo.CodeProtocol},
+		{name: "aborted by the page", daemon: withFault(dsim.Fault{Kind: dsim.FaultHang}), body: `const pre = new AbortController(); pre.abort()
 			const o = await outcome(c.install({ signal: pre.signal }))
 			if (o.code !== 'ABORTED') throw new Error('an aborted signal: ' + JSON.stringify(o))
 			const ac = new AbortController(); setTimeout(() => ac.abort(), 100)
