@@ -15,22 +15,13 @@ import (
 // closedPort is a daemon URL where nothing listens.
 func closedPort(t *testing.T) string { return eimzotest.ClosedURL(t) }
 
-// withFault is a simulator with one fault.
+// withFault and withScript are the eimzotest simulators as table fields.
 func withFault(f dsim.Fault) func(t *testing.T) string {
-	return func(t *testing.T) string {
-		s := simtest.Start(t)
-		s.Fault(f)
-		return s.URL
-	}
+	return func(t *testing.T) string { return eimzotest.SimWithFault(t, f) }
 }
 
-// withScript is a simulator whose user follows sc.
 func withScript(sc softtoken.Script) func(t *testing.T) string {
-	return func(t *testing.T) string {
-		s := simtest.Start(t)
-		s.Script("*", sc)
-		return s.URL
-	}
+	return func(t *testing.T) string { return eimzotest.SimWithScript(t, sc) }
 }
 
 // codesTestedElsewhere are the codes whose page tests need their own

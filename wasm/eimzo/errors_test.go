@@ -45,22 +45,13 @@ func signFirst(ctx context.Context, c *eimzo.Client) error {
 	return err
 }
 
-// withFault is a simulator with one fault.
+// withFault and withScript are the eimzotest simulators as table fields.
 func withFault(f sim.Fault) func(t *testing.T) string {
-	return func(t *testing.T) string {
-		s := simtest.Start(t)
-		s.Fault(f)
-		return s.URL
-	}
+	return func(t *testing.T) string { return eimzotest.SimWithFault(t, f) }
 }
 
-// withScript is a simulator whose user follows sc.
 func withScript(sc softtoken.Script) func(t *testing.T) string {
-	return func(t *testing.T) string {
-		s := simtest.Start(t)
-		s.Script("*", sc)
-		return s.URL
-	}
+	return func(t *testing.T) string { return eimzotest.SimWithScript(t, sc) }
 }
 
 // TestErrorCodes: every way a call can fail, and the code it fails with.

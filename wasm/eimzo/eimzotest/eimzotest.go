@@ -5,7 +5,8 @@
 // to a real daemon-sim, and an RFC 3161 time-stamping authority.
 //
 // Entry points: [NewDaemon] (and [Answering], [Raw], [ClosedURL] for the
-// common cases) and [NewTSA]. They are for tests only; the
+// common cases), [SimWithFault] and [SimWithScript] (a real daemon-sim
+// misbehaving or with a scripted user), and [NewTSA]. They are for tests only; the
 // WebAssembly client never imports this package.
 package eimzotest
 
@@ -33,6 +34,9 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/digitorus/timestamp"
+	"github.com/eimzokit/eimzokit/daemon-sim/sim"
+	"github.com/eimzokit/eimzokit/daemon-sim/simtest"
+	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
 	"github.com/eimzokit/eimzokit/wasm/capiws"
 )
 
@@ -189,6 +193,21 @@ func ClosedURL(t testing.TB) string {
 	addr := ln.Addr().String()
 	ln.Close()
 	return "ws://" + addr + capiws.Path
+}
+
+// SimWithFault starts a daemon-sim with one fault and returns its URL.
+func SimWithFault(t testing.TB, f sim.Fault) string {
+	s := simtest.Start(t)
+	s.Fault(f)
+	return s.URL
+}
+
+// SimWithScript starts a daemon-sim whose simulated user follows sc for
+// every key, and returns its URL.
+func SimWithScript(t testing.TB, sc softtoken.Script) string {
+	s := simtest.Start(t)
+	s.Script("*", sc)
+	return s.URL
 }
 
 // Version is a reply to "version".
