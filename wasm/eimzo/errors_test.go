@@ -352,3 +352,24 @@ func TestCatalogueIsComplete(t *testing.T) {
 		t.Error("unknown codes must describe as INTERNAL")
 	}
 }
+
+// FuzzParseReply: no reply frame makes reading its fields panic.
+func FuzzParseReply(f *testing.F) {
+	for _, s := range []string{`{"success":true,"status":1,"certificates":[{"disk":"C:\\","alias":"cn=a"}]}`, `{"success":false,"status":"-5000","reason":"x"}`, `[]`, `{"certificates":"x","status":1e400}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		r, err := eimzo.ParseReply(frame)
+		if err != nil {
+			return
+		}
+		r.Bool("success")
+		r.Int("status")
+		r.Str("reason")
+		_ = r.Text("pkcs7_64").Len()
+		for i := -1; i <= r.Len("certificates"); i++ {
+			r.Elem("certificates", i).Str("alias")
+			r.ElemStr("certificates", i)
+		}
+	})
+}
