@@ -88,6 +88,10 @@ func TestClientAPIInThePage(t *testing.T) {
 		t.Errorf("install: %+v", version)
 	}
 
+	// A close with 4000 after the reply (PROTOCOL.md §1.2): the reply counts.
+	sim.Fault(dsim.Fault{Kind: dsim.FaultClose, Code: 4000, After: true, Function: "version", Times: 1})
+	mustRun(t, ctx, setup+`return (await c.install()).version`, nil)
+
 	var certs []pageCert
 	mustRun(t, ctx, setup+`const cs = await c.listKeys(); window.certs = cs
 		return cs.map(x => ({ ...x, role: ek.getCertificateRole(x), validToIsDate: x.validTo instanceof Date }))`, &certs)

@@ -66,6 +66,8 @@ func TestClientErrorCodesInThePage(t *testing.T) {
 				}
 			}},
 		{name: "closed with 1011", daemon: withFault(dsim.Fault{Kind: dsim.FaultClose, Code: 1011}), body: `return c.install()`, want: eimzo.CodeTransport},
+		{name: "the connection dropped mid-call", daemon: withFault(dsim.Fault{Kind: dsim.FaultDrop}), body: `return c.install()`, want: eimzo.CodeTransport},
+		{name: "a binary reply frame", daemon: withFault(dsim.Fault{Kind: dsim.FaultBinary}), opts: `timeoutMs: 3000`, body: `return c.install()`, want: eimzo.CodeTransport},
 		{name: "an old daemon", daemon: withFault(dsim.Fault{Kind: dsim.FaultVersion, Version: &dsim.Version{Major: "3", Minor: "20"}}), body: `return c.install()`, want: eimzo.CodeVersionUnsupported},
 		{name: "the API key is refused (v5)", daemon: func(t *testing.T) string { return simtest.Start(t, simtest.WithV5()).URL },
 			opts: `apiKeys: { localhost: 'BAD', 'other.uz': 'OTHER' }`, body: `return c.install()`, want: eimzo.CodeAPIKeyRejected},

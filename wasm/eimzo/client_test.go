@@ -14,7 +14,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eimzokit/eimzokit/daemon-sim/sim"
 	"github.com/eimzokit/eimzokit/daemon-sim/simtest"
+	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
 	"github.com/eimzokit/eimzokit/wasm/eimzo"
 	"github.com/eimzokit/eimzokit/wasm/eimzo/eimzotest"
 	"github.com/smallstep/pkcs7"
@@ -129,6 +131,26 @@ func TestV6NeedsNoAPIKeyCall(t *testing.T) {
 	}
 	if len(s.Events()) != 1 {
 		t.Errorf("%d calls, want version only", len(s.Events()))
+	}
+}
+
+// TestUnevenButSuccessfulCalls: a typo in the password dialog, and a
+// close with 4000 after the reply, still end in a signature.
+func TestUnevenButSuccessfulCalls(t *testing.T) {
+	s := simtest.Start(t)
+	s.Script("*", softtoken.Script{Answers: []softtoken.Step{softtoken.Wrong, softtoken.Right}})
+	s.Fault(sim.Fault{Kind: sim.FaultClose, Code: 4000, After: true, Function: "create_pkcs7", Times: 1})
+	c := eimzo.New(eimzo.WithURL(s.URL))
+	certs, err := c.ListKeys(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Sign(context.Background(), certs[0], eimzo.Bytes("x"), eimzo.SignOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := parseCMS(t, res.PKCS7).VerifyWithChain(s.Data.Roots()); err != nil {
+		t.Error(err)
 	}
 }
 
