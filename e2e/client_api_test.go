@@ -65,6 +65,7 @@ type pageCert struct {
 	IsPhysicalPerson bool    `json:"isPhysicalPerson"`
 	IsYATT           bool    `json:"isYATT"`
 	Role             string  `json:"role"`
+	Status           string  `json:"status"`
 }
 
 // TestClientAPIInThePage calls every method of EimzoClient through the real
@@ -94,9 +95,16 @@ func TestClientAPIInThePage(t *testing.T) {
 
 	var certs []pageCert
 	mustRun(t, ctx, setup+`const cs = await c.listKeys(); window.certs = cs
-		return cs.map(x => ({ ...x, role: ek.getCertificateRole(x), validToIsDate: x.validTo instanceof Date }))`, &certs)
+		return cs.map(x => ({ ...x, role: ek.getCertificateRole(x), status: ek.getCertificateStatus(x).status, validToIsDate: x.validTo instanceof Date }))`, &certs)
 	if len(certs) != 6 {
 		t.Fatalf("listKeys: %d", len(certs))
+	}
+	statuses := map[string]int{}
+	for _, c := range certs {
+		statuses[c.Status]++
+	}
+	if statuses["expired"] != 1 || statuses["active"] != 5 {
+		t.Errorf("statuses %v: the simulator has one expired key", statuses)
 	}
 	for _, c := range certs {
 		if c.Type != "pfx" || c.CN == "" || c.PINFL == "" || c.ValidTo == nil || c.SerialNumber != strings.ToUpper(c.SerialNumber) {
