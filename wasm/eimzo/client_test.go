@@ -22,6 +22,18 @@ import (
 	"github.com/smallstep/pkcs7"
 )
 
+// simClient starts a simulator and lists its keys with a new client.
+func simClient(t *testing.T, opts ...simtest.Option) (*simtest.Sim, *eimzo.Client, []eimzo.Certificate) {
+	t.Helper()
+	s := simtest.Start(t, opts...)
+	c := eimzo.New(eimzo.WithURL(s.URL))
+	certs, err := c.ListKeys(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, c, certs
+}
+
 func parseCMS(t *testing.T, text eimzo.Text) *pkcs7.PKCS7 {
 	t.Helper()
 	der, err := base64.StdEncoding.DecodeString(text.String())
@@ -137,14 +149,9 @@ func TestV6NeedsNoAPIKeyCall(t *testing.T) {
 // TestUnevenButSuccessfulCalls: a typo in the password dialog, and a
 // close with 4000 after the reply, still end in a signature.
 func TestUnevenButSuccessfulCalls(t *testing.T) {
-	s := simtest.Start(t)
+	s, c, certs := simClient(t)
 	s.Script("*", softtoken.Script{Answers: []softtoken.Step{softtoken.Wrong, softtoken.Right}})
 	s.Fault(sim.Fault{Kind: sim.FaultClose, Code: 4000, After: true, Function: "create_pkcs7", Times: 1})
-	c := eimzo.New(eimzo.WithURL(s.URL))
-	certs, err := c.ListKeys(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
 	res, err := c.Sign(context.Background(), certs[0], eimzo.Bytes("x"), eimzo.SignOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -155,12 +162,7 @@ func TestUnevenButSuccessfulCalls(t *testing.T) {
 }
 
 func TestSignReloadsAForgottenKey(t *testing.T) {
-	s := simtest.Start(t)
-	c := eimzo.New(eimzo.WithURL(s.URL))
-	certs, err := c.ListKeys(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, c, certs := simClient(t)
 	c.SetKeyID(certs[0], "00000000000000000000000000000000")
 	if _, err := c.Sign(context.Background(), certs[0], eimzo.Bytes("x"), eimzo.SignOptions{}); err != nil {
 		t.Fatalf("sign after the daemon forgot the key: %v", err)
@@ -168,13 +170,8 @@ func TestSignReloadsAForgottenKey(t *testing.T) {
 }
 
 func TestAuthenticateSignWithSerialAndSignHash(t *testing.T) {
-	s := simtest.Start(t)
-	c := eimzo.New(eimzo.WithURL(s.URL))
+	s, c, certs := simClient(t)
 	ctx := context.Background()
-	certs, err := c.ListKeys(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
 	challenge := "d1f0c2e3-challenge-Ўз"
 	p, err := c.Authenticate(ctx, certs[1], challenge)
 	if err != nil {

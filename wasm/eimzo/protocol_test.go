@@ -211,13 +211,8 @@ func TestDevicesAreGatedOnTheVersion(t *testing.T) {
 // TestCertificateChainReloadsAnExpiredKey: a key id the daemon does not
 // know is loaded again when the certificate comes with it.
 func TestCertificateChainReloadsAnExpiredKey(t *testing.T) {
-	s := simtest.Start(t)
-	c := eimzo.New(eimzo.WithURL(s.URL))
+	s, c, certs := simClient(t)
 	ctx := context.Background()
-	certs, err := c.ListKeys(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
 	chain, err := c.CertificateChain(ctx, "00000000000000000000000000000000", &certs[0])
 	if err != nil {
 		t.Fatal(err)
