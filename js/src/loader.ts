@@ -4,16 +4,24 @@ import { createGo } from './wasm_exec.js'
 /** @internal The object the Go module hands over (wasm/jsapi). */
 export interface NativeApi {
   newClient(options: object): NativeClient
+  /** The E-IMZO mobile QR code (PROTOCOL.md §7). */
+  mobileQrCode?(siteId: string, documentId: string, data: unknown, opts?: object): Promise<any>
   /** Rejects when the Go program stops, so no call waits forever. */
   exited: Promise<never>
 }
 
-/** @internal */
+/** @internal The methods of a client made by the Go module. */
 export interface NativeClient {
   install(opts?: object): Promise<any>
   listKeys(opts?: object): Promise<any>
   loadKey(cert: object, opts?: object): Promise<any>
   sign(cert: object, data: unknown, opts?: object): Promise<any>
+  signWithSerial(serial: string, data: unknown, opts?: object): Promise<any>
+  authenticate(challenge: string, cert: object, opts?: object): Promise<any>
+  getCertificateChain(handle: object, opts?: object): Promise<any>
+  deviceConnected(device: string, opts?: object): Promise<any>
+  signWithDevice(device: string, data: unknown, opts?: object): Promise<any>
+  authenticateWithDevice(device: string, challenge: string, opts?: object): Promise<any>
 }
 
 let loading: Promise<NativeApi> | undefined

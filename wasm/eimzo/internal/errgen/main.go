@@ -38,12 +38,28 @@ func generate() []byte {
 	p("export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]\n\n")
 	p("/** Who must act to fix an error. */\n")
 	p("export type ErrorGroup = 'user' | 'developer' | 'environment'\n\n")
-	p("interface Entry { cls: string; group: ErrorGroup; hint: string; messages: Record<Lang, string> }\n\n")
-	p("/** @internal The catalogue: class, group, hint and messages per code. */\n")
-	p("export const catalogue: Record<ErrorCode, Entry> = {\n")
+	p("/** @internal Who must act, for every code. */\n")
+	p("export const errorGroups: Record<ErrorCode, ErrorGroup> = {\n")
 	for _, d := range eimzo.Catalogue {
-		p("  %s: { cls: %s, group: %s, hint: %s, messages: { uz: %s, ru: %s, en: %s } },\n",
-			d.Code, q(d.Class), q(d.Group), q(d.Hint), q(d.Messages[eimzo.LangUZ]), q(d.Messages[eimzo.LangRU]), q(d.Messages[eimzo.LangEN]))
+		p("  %s: %s,\n", d.Code, q(d.Group))
+	}
+	p("}\n\n")
+	p("/** @internal The codes the package raises in JavaScript; the Go module writes the other messages. */\n")
+	p("export type JsErrorCode =")
+	for i, c := range eimzo.RaisedInJS {
+		sep := " |"
+		if i == 0 {
+			sep = ""
+		}
+		p("%s %s", sep, q(string(c)))
+	}
+	p("\n\n")
+	p("/** @internal Messages and hints of the codes raised in JavaScript, in uz, ru and en. */\n")
+	p("export const jsMessages: Record<JsErrorCode, { messages: Record<Lang, string>; hints: Record<Lang, string> }> = {\n")
+	for _, c := range eimzo.RaisedInJS {
+		d := eimzo.Describe(c)
+		p("  %s: {\n    messages: { uz: %s, ru: %s, en: %s },\n    hints: { uz: %s, ru: %s, en: %s },\n  },\n",
+			d.Code, q(d.Message.UZ), q(d.Message.RU), q(d.Message.EN), q(d.Hint.UZ), q(d.Hint.RU), q(d.Hint.EN))
 	}
 	p("}\n\n")
 	p(`export interface EimzoErrorDetails {
@@ -51,8 +67,10 @@ func generate() []byte {
   status?: number
   /** The WebSocket close code, when the connection ended without an answer. */
   closeCode?: number
-  /** What to do about it, in English. */
+  /** What to do about it, in the message's language. */
   hint?: string
+  /** The daemon's own reason text (Russian or Uzbek), when it answered. */
+  reason?: string
   cause?: unknown
 }
 
@@ -63,14 +81,16 @@ export class EimzoError extends Error {
   readonly hint: string
   readonly status?: number
   readonly closeCode?: number
+  readonly reason?: string
   constructor(code: ErrorCode, message: string, details: EimzoErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause })
-    const entry = catalogue[code] ?? catalogue.INTERNAL
     this.code = code
-    this.group = entry.group
-    this.hint = details.hint ?? entry.hint
+    this.group = errorGroups[code] ?? 'developer'
+    this.hint = details.hint ?? ''
+
     if (details.status !== undefined) this.status = details.status
     if (details.closeCode !== undefined) this.closeCode = details.closeCode
+    if (details.reason !== undefined) this.reason = details.reason
     this.name = 'EimzoError'
   }
 }
