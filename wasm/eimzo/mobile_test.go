@@ -1,15 +1,13 @@
 package eimzo_test
 
 import (
-	"crypto/rand"
 	"testing"
 
 	"github.com/eimzokit/eimzokit/wasm/eimzo"
-	"github.com/eimzokit/eimzokit/wasm/gost/mobile"
 )
 
 // TestMobileCode checks the vectors of PROTOCOL.md §7 (computed with the
-// vendor's own JavaScript) and agreement with wasm/gost/mobile.
+// vendor's own JavaScript) and the mapping of bad input to BAD_ARGUMENT.
 func TestMobileCode(t *testing.T) {
 	tests := []struct {
 		site, doc, text string
@@ -36,15 +34,6 @@ func TestMobileCode(t *testing.T) {
 		}
 		if eimzo.MobileDeeplink(code) != "eimzo://sign?qc="+code {
 			t.Error("deeplink")
-		}
-	}
-	for i := 0; i < 50; i++ {
-		doc := make([]byte, i*37)
-		rand.Read(doc)
-		mine, _, err1 := eimzo.MobileCode("AB12", "0f0F0f0F", doc)
-		theirs, err2 := mobile.Code("AB12", "0f0F0f0F", doc)
-		if err1 != nil || err2 != nil || mine != theirs {
-			t.Fatalf("len %d: %s vs %s (%v, %v)", len(doc), mine, theirs, err1, err2)
 		}
 	}
 }

@@ -3,7 +3,7 @@ package eimzo
 import (
 	"context"
 	"encoding/base64"
-	"errors"
+	"github.com/eimzokit/eimzokit/wasm/internal/hexstr"
 	"strconv"
 	"strings"
 )
@@ -117,7 +117,7 @@ func (c *Client) createPKCS7(ctx context.Context, data Data, id string, detached
 func (c *Client) timestamp(ctx context.Context, res SignResult, ts func(context.Context, string) (string, error)) (SignResult, error) {
 	var der []byte
 	sigHex := strings.ToLower(res.SignatureHex)
-	sig, err := decodeHex(sigHex)
+	sig, err := hexstr.Decode(sigHex)
 	if sigHex == "" || err != nil {
 		// No signature_hex in the reply (some daemons): read it from the CMS.
 		if der, err = decodeBase64(res.PKCS7.String()); err != nil {
@@ -126,7 +126,7 @@ func (c *Client) timestamp(ctx context.Context, res SignResult, ts func(context.
 		if sig, err = SignatureOf(der); err != nil {
 			return res, wrapError(CodeProtocol, "the daemon's CMS", err)
 		}
-		sigHex = encodeHex(sig)
+		sigHex = hexstr.Encode(sig)
 	}
 	token64, err := ts(ctx, sigHex)
 	if err != nil {
@@ -286,46 +286,4 @@ func (c *Client) AuthenticateWithDevice(ctx context.Context, d Device, challenge
 	}
 	res, err := c.SignWithDevice(ctx, d, Bytes(challenge), SignOptions{})
 	return res.PKCS7, err
-}
-
-const hexDigits = "0123456789abcdef"
-
-// encodeHex and decodeHex stand in for encoding/hex, which imports fmt (a
-// hundred kilobytes in the WebAssembly client).
-func encodeHex(b []byte) string {
-	out := make([]byte, 2*len(b))
-	for i, c := range b {
-		out[2*i], out[2*i+1] = hexDigits[c>>4], hexDigits[c&15]
-	}
-	return string(out)
-}
-
-var errHex = errors.New("eimzo: not hex")
-
-func decodeHex(s string) ([]byte, error) {
-	if len(s)%2 != 0 {
-		return nil, errHex
-	}
-	out := make([]byte, len(s)/2)
-	for i := range out {
-		hi, ok1 := unhex(s[2*i])
-		lo, ok2 := unhex(s[2*i+1])
-		if !ok1 || !ok2 {
-			return nil, errHex
-		}
-		out[i] = hi<<4 | lo
-	}
-	return out, nil
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }
