@@ -115,7 +115,6 @@ func appendChecksum(dst, hexText []byte) []byte {
 	return hexstr.AppendEncode(dst, []byte{byte(c >> 24), byte(c >> 16), byte(c >> 8), byte(c)})
 }
 
-
 func equalFold(a, b string) bool {
 	if len(a) != len(b) {
 		return false
