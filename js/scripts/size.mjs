@@ -19,8 +19,9 @@ async function app(name, code, external = []) {
   const out = await build({
     stdin: { contents: code, resolveDir: root, loader: 'js' },
     bundle: true, minify: true, format: 'esm', target: 'es2022', write: false, external: [...external, '*.wasm'],
-    // The package's own name resolves through its exports map, to dist/.
-    absWorkingDir: root,
+    // The package's own name resolves through its exports map, to dist/;
+    // an empty tsconfig keeps js/tsconfig.json's paths (to src/) out.
+    absWorkingDir: root, tsconfigRaw: {},
   })
   const b = out.outputFiles[0].contents
   rows.push([name, b.length, gz(b)])
