@@ -31,6 +31,10 @@ var codesTestedElsewhere = map[eimzo.Code]string{
 	eimzo.CodeScriptLoadFailed:    "TestClientExternalTransport",
 	eimzo.CodeScriptIntegrity:     "TestClientExternalTransport",
 	eimzo.CodeMobileUnsupported:   "TestClientOnMobile",
+	// Raised by the framework wrappers and on the server, not by the client
+	// in a page.
+	eimzo.CodeNoCertificateSelected: "TestNpmApps",
+	eimzo.CodeBrowserOnly:           "TestNpmApps (Nuxt's server rendering), js/test/ssr.test.ts",
 }
 
 // TestClientErrorCodesInThePage makes every error code happen in the real

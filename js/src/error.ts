@@ -5,9 +5,10 @@ import type { Lang } from './types.js'
 export const defaultLang: Lang = 'uz'
 
 /**
- * @internal Makes the EimzoError subclass of code with the catalogue's
- * message in lang, then the detail (in English: names and numbers), the way
- * the Go side writes its messages.
+ * Makes the EimzoError subclass of code with the catalogue's message and
+ * hint in lang, then the detail (in English: names and numbers), the way the
+ * Go side writes its messages. Exported as createEimzoError, for the
+ * framework wrappers (and your own) to throw the package's errors.
  */
 export function eimzoError(code: JsErrorCode, lang: Lang = defaultLang, detail?: string, cause?: unknown): EimzoError {
   const entry = jsMessages[code]

@@ -28,6 +28,8 @@ export const ErrorCodes = {
   SCRIPT_LOAD_FAILED: "SCRIPT_LOAD_FAILED",
   SCRIPT_INTEGRITY: "SCRIPT_INTEGRITY",
   DEEPLINK_CALLBACK_INSECURE: "DEEPLINK_CALLBACK_INSECURE",
+  NO_CERTIFICATE_SELECTED: "NO_CERTIFICATE_SELECTED",
+  BROWSER_ONLY: "BROWSER_ONLY",
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]
@@ -61,10 +63,12 @@ export const errorGroups: Record<ErrorCode, ErrorGroup> = {
   SCRIPT_LOAD_FAILED: "environment",
   SCRIPT_INTEGRITY: "developer",
   DEEPLINK_CALLBACK_INSECURE: "developer",
+  NO_CERTIFICATE_SELECTED: "developer",
+  BROWSER_ONLY: "developer",
 }
 
-/** @internal The codes the package raises in JavaScript; the Go module writes the other messages. */
-export type JsErrorCode = "ABORTED" | "BAD_ARGUMENT" | "INTERNAL" | "TIMEOUT" | "MOBILE_UNSUPPORTED" | "DEEPLINK_HOST_NOT_ALLOWED" | "DEEPLINK_CALLBACK_INSECURE"
+/** The codes the package raises in JavaScript (createEimzoError makes them); the Go module writes the other messages. */
+export type JsErrorCode = "ABORTED" | "BAD_ARGUMENT" | "INTERNAL" | "TIMEOUT" | "MOBILE_UNSUPPORTED" | "DEEPLINK_HOST_NOT_ALLOWED" | "DEEPLINK_CALLBACK_INSECURE" | "NO_CERTIFICATE_SELECTED" | "BROWSER_ONLY"
 
 /** @internal Messages and hints of the codes raised in JavaScript, in uz, ru and en. */
 export const jsMessages: Record<JsErrorCode, { messages: Record<Lang, string>; hints: Record<Lang, string> }> = {
@@ -96,6 +100,14 @@ export const jsMessages: Record<JsErrorCode, { messages: Record<Lang, string>; h
     messages: { uz: "callback URL https bo‘lishi kerak", ru: "callback URL должен быть https", en: "the callback URL must be https" },
     hints: { uz: "callbackUrl uchun https:// manzil bering", ru: "укажите в callbackUrl адрес https://", en: "pass an https:// address as callbackUrl" },
   },
+  NO_CERTIFICATE_SELECTED: {
+    messages: { uz: "Sertifikat tanlanmagan", ru: "Сертификат не выбран", en: "No certificate is selected" },
+    hints: { uz: "sign, signHash yoki authenticate dan oldin select(cert) ni chaqiring (yoki selected ga sertifikat yozing)", ru: "вызовите select(cert) (или запишите сертификат в selected) до sign, signHash или authenticate", en: "call select(cert) (or set selected) before sign, signHash or authenticate" },
+  },
+  BROWSER_ONLY: {
+    messages: { uz: "eimzokit faqat brauzerda ishlaydi", ru: "eimzokit работает только в браузере", en: "eimzokit runs in the browser only" },
+    hints: { uz: "uni brauzerdagi koddan chaqiring: onMounted, useEffect, afterNextRender yoki hodisa ishlovchisi", ru: "вызывайте его из кода в браузере: onMounted, useEffect, afterNextRender или обработчика события", en: "call it from client-side code: onMounted, useEffect, afterNextRender or an event handler" },
+  },
 }
 
 export interface EimzoErrorDetails {
@@ -110,8 +122,14 @@ export interface EimzoErrorDetails {
   cause?: unknown
 }
 
-/** The base class of every error eimzokit throws. */
+/**
+ * The base class of every error eimzokit throws. Each class carries its
+ * name as a static value, so err.name and err.constructor.name stay
+ * "EimzoError", "EimzoTimeoutError", … after any minifier renames the
+ * classes.
+ */
 export class EimzoError extends Error {
+  static override readonly name: string = 'EimzoError'
   readonly code: ErrorCode
   readonly group: ErrorGroup
   readonly hint: string
@@ -127,61 +145,65 @@ export class EimzoError extends Error {
     if (details.status !== undefined) this.status = details.status
     if (details.closeCode !== undefined) this.closeCode = details.closeCode
     if (details.reason !== undefined) this.reason = details.reason
-    this.name = 'EimzoError'
+    this.name = new.target.name
   }
 }
 
 /** Codes: NOT_INSTALLED. */
 export class EimzoNotInstalledError extends EimzoError {
-  override name = "EimzoNotInstalledError"
+  static override readonly name = "EimzoNotInstalledError"
 }
 /** Codes: TRANSPORT, PROTOCOL, SCRIPT_LOAD_FAILED, SCRIPT_INTEGRITY. */
 export class EimzoTransportError extends EimzoError {
-  override name = "EimzoTransportError"
+  static override readonly name = "EimzoTransportError"
 }
 /** Codes: VERSION_UNSUPPORTED, FUNCTION_NOT_FOUND. */
 export class EimzoVersionError extends EimzoError {
-  override name = "EimzoVersionError"
+  static override readonly name = "EimzoVersionError"
 }
 /** Codes: API_KEY_REJECTED. */
 export class EimzoApiKeyError extends EimzoError {
-  override name = "EimzoApiKeyError"
+  static override readonly name = "EimzoApiKeyError"
 }
 /** Codes: TIMEOUT. */
 export class EimzoTimeoutError extends EimzoError {
-  override name = "EimzoTimeoutError"
+  static override readonly name = "EimzoTimeoutError"
 }
 /** Codes: WRONG_PASSWORD, PASSWORD_CANCELLED. */
 export class EimzoWrongPasswordError extends EimzoError {
-  override name = "EimzoWrongPasswordError"
+  static override readonly name = "EimzoWrongPasswordError"
 }
 /** Codes: SIGN_FAILED, TIMESTAMP_FAILED. */
 export class EimzoSignError extends EimzoError {
-  override name = "EimzoSignError"
+  static override readonly name = "EimzoSignError"
 }
 /** Codes: KEY_NOT_FOUND, DEVICE_NOT_FOUND. */
 export class EimzoKeyNotFoundError extends EimzoError {
-  override name = "EimzoKeyNotFoundError"
+  static override readonly name = "EimzoKeyNotFoundError"
 }
 /** Codes: DATA_TOO_LARGE. */
 export class EimzoDataTooLargeError extends EimzoError {
-  override name = "EimzoDataTooLargeError"
+  static override readonly name = "EimzoDataTooLargeError"
 }
 /** Codes: RESPONSE_TOO_LARGE. */
 export class EimzoResponseTooLargeError extends EimzoError {
-  override name = "EimzoResponseTooLargeError"
+  static override readonly name = "EimzoResponseTooLargeError"
 }
 /** Codes: MOBILE_UNSUPPORTED. */
 export class EimzoMobileUnsupportedError extends EimzoError {
-  override name = "EimzoMobileUnsupportedError"
+  static override readonly name = "EimzoMobileUnsupportedError"
 }
 /** Codes: DEEPLINK_HOST_NOT_ALLOWED, DEEPLINK_CALLBACK_INSECURE. */
 export class EimzoDeeplinkHostNotAllowedError extends EimzoError {
-  override name = "EimzoDeeplinkHostNotAllowedError"
+  static override readonly name = "EimzoDeeplinkHostNotAllowedError"
 }
 /** Codes: LOCAL_NETWORK_BLOCKED. */
 export class EimzoLocalNetworkBlockedError extends EimzoError {
-  override name = "EimzoLocalNetworkBlockedError"
+  static override readonly name = "EimzoLocalNetworkBlockedError"
+}
+/** Codes: NO_CERTIFICATE_SELECTED. */
+export class EimzoNoCertificateSelectedError extends EimzoError {
+  static override readonly name = "EimzoNoCertificateSelectedError"
 }
 
 /** @internal The class each code becomes. */
@@ -210,4 +232,6 @@ export const errorClasses: Record<ErrorCode, typeof EimzoError> = {
   SCRIPT_LOAD_FAILED: EimzoTransportError,
   SCRIPT_INTEGRITY: EimzoTransportError,
   DEEPLINK_CALLBACK_INSECURE: EimzoDeeplinkHostNotAllowedError,
+  NO_CERTIFICATE_SELECTED: EimzoNoCertificateSelectedError,
+  BROWSER_ONLY: EimzoError,
 }

@@ -14,7 +14,7 @@ import type {
 
 export * from './errors.generated.js'
 export type * from './types.js'
-export { toEimzoError } from './error.js'
+export { toEimzoError, eimzoError as createEimzoError } from './error.js'
 export {
   toUint8Array, byteLength, encodeBase64, encodeBase64Async, encodeBase64Url, decodeBase64, decodeBase64Text,
   bytesToHex, hexToBytes, sha256, sha256Hex, sha256Base64,
@@ -47,7 +47,7 @@ class Client implements EimzoClient {
   }
 
   #client(): Promise<{ client: NativeClient; exited: Promise<never> }> {
-    this.#native ??= loadNative(this.#options.wasmUrl).then((api) => {
+    this.#native ??= loadNative(this.#options.wasmUrl, this.#lang).then((api) => {
       const { wasmUrl: _, onMobile: __, ...o } = this.#options
       const client = api.newClient({
         ...o,

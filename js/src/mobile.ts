@@ -162,7 +162,7 @@ export function pollMobileResult<T>(check: PollCheck<T>, opts: PollOptions = {})
 export async function buildEimzoMobileQrCode(opts: MobileQrCodeOptions): Promise<MobileQrCode> {
   const lang: Lang = opts?.lang ?? defaultLang
   try {
-    const api = await loadNative(opts?.wasmUrl)
+    const api = await loadNative(opts?.wasmUrl, lang)
     if (typeof api.mobileQrCode !== 'function') throw eimzoError('INTERNAL', lang, 'this eimzo.wasm has no mobileQrCode')
     return await Promise.race([api.mobileQrCode(opts.siteId, opts.documentId, opts.data as BinaryInput, { lang, signal: opts.signal }), api.exited])
   } catch (e) {

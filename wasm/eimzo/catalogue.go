@@ -55,6 +55,9 @@ const (
 	CodeScriptLoadFailed    Code = "SCRIPT_LOAD_FAILED"
 	CodeScriptIntegrity     Code = "SCRIPT_INTEGRITY"
 	CodeDeeplinkInsecure    Code = "DEEPLINK_CALLBACK_INSECURE"
+	// Added with the npm package's framework wrappers; raised in JavaScript only.
+	CodeNoCertificateSelected Code = "NO_CERTIFICATE_SELECTED"
+	CodeBrowserOnly           Code = "BROWSER_ONLY"
 )
 
 // Description is a catalogue entry: which JavaScript class an error becomes,
@@ -275,17 +278,38 @@ var Catalogue = []Description{
 		RU: "укажите в callbackUrl адрес https://",
 		EN: "pass an https:// address as callbackUrl",
 	}},
+	// The message is seeds/000's Error("Sertifikat tanlanmagan"), capitalised
+	// as there, so users switching from eimzo-client see the same text.
+	{CodeNoCertificateSelected, "EimzoNoCertificateSelectedError", GroupDeveloper, Phrase{
+		UZ: "Sertifikat tanlanmagan",
+		RU: "Сертификат не выбран",
+		EN: "No certificate is selected",
+	}, Phrase{
+		UZ: "sign, signHash yoki authenticate dan oldin select(cert) ni chaqiring (yoki selected ga sertifikat yozing)",
+		RU: "вызовите select(cert) (или запишите сертификат в selected) до sign, signHash или authenticate",
+		EN: "call select(cert) (or set selected) before sign, signHash or authenticate",
+	}},
+	{CodeBrowserOnly, "EimzoError", GroupDeveloper, Phrase{
+		UZ: "eimzokit faqat brauzerda ishlaydi",
+		RU: "eimzokit работает только в браузере",
+		EN: "eimzokit runs in the browser only",
+	}, Phrase{
+		UZ: "uni brauzerdagi koddan chaqiring: onMounted, useEffect, afterNextRender yoki hodisa ishlovchisi",
+		RU: "вызывайте его из кода в браузере: onMounted, useEffect, afterNextRender или обработчика события",
+		EN: "call it from client-side code: onMounted, useEffect, afterNextRender or an event handler",
+	}},
 }
 
 // RaisedInJS are the codes the npm package raises itself, without the Go
 // module (argument checks of the helpers, the mobile helpers, aborts and
-// timeouts of its own, a module that does not load). Only their messages and hints
+// timeouts of its own, a module that does not load, the wrappers' missing
+// selection, a call outside the browser). Only their messages and hints
 // are generated into TypeScript: the Go module sends every other message
 // already written in the client's language, and the JavaScript bundle
 // stays small.
 var RaisedInJS = []Code{
 	CodeAborted, CodeBadArgument, CodeInternal, CodeTimeout, CodeMobileUnsupported,
-	CodeDeeplinkHost, CodeDeeplinkInsecure,
+	CodeDeeplinkHost, CodeDeeplinkInsecure, CodeNoCertificateSelected, CodeBrowserOnly,
 }
 
 // Describe returns the catalogue entry of code, or INTERNAL's for a code

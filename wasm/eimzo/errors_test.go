@@ -335,18 +335,18 @@ func TestCatalogueIsComplete(t *testing.T) {
 			t.Errorf("%s: group %q", d.Code, d.Group)
 		}
 	}
-	// The twelve classes of eimzo-client, the base class and the Local
-	// Network Access class.
+	// The twelve classes of eimzo-client, the base class, the Local
+	// Network Access class and the adapters' missing selection.
 	for _, cls := range []string{"EimzoError", "EimzoNotInstalledError", "EimzoTransportError", "EimzoVersionError",
 		"EimzoApiKeyError", "EimzoTimeoutError", "EimzoWrongPasswordError", "EimzoSignError", "EimzoKeyNotFoundError",
 		"EimzoDataTooLargeError", "EimzoResponseTooLargeError", "EimzoMobileUnsupportedError",
-		"EimzoDeeplinkHostNotAllowedError", "EimzoLocalNetworkBlockedError"} {
+		"EimzoDeeplinkHostNotAllowedError", "EimzoLocalNetworkBlockedError", "EimzoNoCertificateSelectedError"} {
 		if !classes[cls] {
 			t.Errorf("no code becomes %s", cls)
 		}
 	}
-	if len(classes) != 14 {
-		t.Errorf("%d classes, want 14", len(classes))
+	if len(classes) != 15 {
+		t.Errorf("%d classes, want 15", len(classes))
 	}
 	if eimzo.Describe("NO_SUCH_CODE").Code != eimzo.CodeInternal {
 		t.Error("unknown codes must describe as INTERNAL")

@@ -44,7 +44,7 @@ func generate() []byte {
 		p("  %s: %s,\n", d.Code, q(d.Group))
 	}
 	p("}\n\n")
-	p("/** @internal The codes the package raises in JavaScript; the Go module writes the other messages. */\n")
+	p("/** The codes the package raises in JavaScript (createEimzoError makes them); the Go module writes the other messages. */\n")
 	p("export type JsErrorCode =")
 	for i, c := range eimzo.RaisedInJS {
 		sep := " |"
@@ -74,8 +74,14 @@ func generate() []byte {
   cause?: unknown
 }
 
-/** The base class of every error eimzokit throws. */
+/**
+ * The base class of every error eimzokit throws. Each class carries its
+ * name as a static value, so err.name and err.constructor.name stay
+ * "EimzoError", "EimzoTimeoutError", … after any minifier renames the
+ * classes.
+ */
 export class EimzoError extends Error {
+  static override readonly name: string = 'EimzoError'
   readonly code: ErrorCode
   readonly group: ErrorGroup
   readonly hint: string
@@ -91,7 +97,7 @@ export class EimzoError extends Error {
     if (details.status !== undefined) this.status = details.status
     if (details.closeCode !== undefined) this.closeCode = details.closeCode
     if (details.reason !== undefined) this.reason = details.reason
-    this.name = 'EimzoError'
+    this.name = new.target.name
   }
 }
 
@@ -111,7 +117,7 @@ export class EimzoError extends Error {
 			}
 		}
 		p("/** Codes: %s. */\n", join(codes))
-		p("export class %s extends EimzoError {\n  override name = %s\n}\n", d.Class, q(d.Class))
+		p("export class %s extends EimzoError {\n  static override readonly name = %s\n}\n", d.Class, q(d.Class))
 	}
 	p("\n/** @internal The class each code becomes. */\n")
 	p("export const errorClasses: Record<ErrorCode, typeof EimzoError> = {\n")
