@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -94,11 +96,22 @@ type keyOption struct {
 }
 
 // TestNpmApps drives each example app (Vue, React, Angular, Nuxt), built
-// with its own tooling from the npm pack tarball, in headless Chromium
-// against daemon-sim: a sign with nothing selected, list the keys, select
-// one and sign (the CMS verified against the test root), and a cancelled
-// password dialog; all under the strict CSP, leaving no Go globals behind.
+// with its own tooling from the npm pack tarball, through one scenario in
+// headless Chromium against daemon-sim: sign, signHash and authenticate
+// with nothing selected (the core's EimzoNoCertificateSelectedError, its
+// class name intact after the app's minifier); list the keys; select one
+// and sign, sign the hash of a file chosen in an <input type=file>, and
+// authenticate with a challenge; signWithSerial of another key than the
+// selected one; a cancelled password dialog. Every CMS is verified in Go
+// against the test root by web/verify. All under the strict CSP, leaving
+// no Go globals behind.
 func TestNpmApps(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "hujjat.bin")
+	content := pattern(1<<20 + 7)
+	if err := os.WriteFile(file, content, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	digest := sha256.Sum256(content)
 	for _, app := range npmApps {
 		t.Run(app.name, func(t *testing.T) {
 			sim := simtest.Start(t)
@@ -115,16 +128,29 @@ func TestNpmApps(t *testing.T) {
 			if app.check != nil {
 				app.check(t, ctx, page, sim.URL)
 			}
+			// The user picks the file (CDP DOM.setFileInputFiles) and types
+			// a challenge, as a login page gets it from its backend.
+			challenge := "login-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+			if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.ID("file"), []string{file}), chromedp.SendKeys(chromedp.ID("challenge"), challenge)); err != nil {
+				t.Fatal(err)
+			}
 
-			// Nothing selected: the wrapper's typed error, before any daemon call.
-			st := clickAndWait(t, ctx, "sign")
-			caught := text(t, ctx, "caught")
-			if want := "EimzoNoCertificateSelectedError|BAD_ARGUMENT|true|false|" + app.noSelection; caught != want || st.Error != "BAD_ARGUMENT" {
-				t.Fatalf("sign with nothing selected: caught %q, state %+v; want %q", caught, st, want)
+			// Nothing selected: the core's typed error, before any daemon call.
+			for _, id := range []string{"sign", "sign-hash", "authenticate"} {
+				st := clickAndWait(t, ctx, id)
+				caught := text(t, ctx, "caught")
+				if want := "EimzoNoCertificateSelectedError|EimzoNoCertificateSelectedError|NO_CERTIFICATE_SELECTED|true|false|true|" + app.noSelection; caught != want || st.Error != "NO_CERTIFICATE_SELECTED" {
+					t.Fatalf("#%s with nothing selected: caught %q, state %+v; want %q", id, caught, st, want)
+				}
+			}
+			for _, e := range sim.Events() {
+				if e.Key != "" { // React's provider installs on mount: that call names no key
+					t.Fatalf("with nothing selected, %s.%s reached the daemon with key %s", e.Plugin, e.Function, e.Key)
+				}
 			}
 
 			// List: install + loadCertificates.
-			st = clickAndWait(t, ctx, "list")
+			st := clickAndWait(t, ctx, "list")
 			if st.Count != "6" || st.Version != "6.4.7" || st.Error != "" || st.Loading != "false" {
 				t.Fatalf("after listing: state %+v, caught %q", st, text(t, ctx, "caught"))
 			}
@@ -144,38 +170,51 @@ func TestNpmApps(t *testing.T) {
 			signer, canceller := valid[0], valid[1]
 			// The simulated user will cancel the other key's password dialog.
 			sim.Script(canceller.Name, softtoken.Script{Then: softtoken.Cancel})
+			verifier := verify.New(verify.WithRoots(sim.Data.PKI.Root))
 
-			// Select and sign; the backend's verifier checks the CMS.
+			// Select and sign: an attached CMS of the text.
 			selectKey(t, ctx, signer)
-			st = clickAndWait(t, ctx, "sign")
-			if st.Error != "" {
-				t.Fatalf("sign: state %+v, caught %q", st, text(t, ctx, "caught"))
-			}
-			pkcs7 := text(t, ctx, "result")
-			der, err := base64.StdEncoding.DecodeString(pkcs7)
-			if err != nil || len(der) == 0 {
-				t.Fatalf("result %q: %v", pkcs7, err)
-			}
 			want, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('text').value`))
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := verify.New(verify.WithRoots(sim.Data.PKI.Root)).Verify(context.Background(), der, nil)
-			if err == nil {
-				err = res.Err()
-			}
-			if err != nil {
-				t.Fatalf("the app's CMS does not verify: %v", err)
-			}
-			if string(res.Content) != want || len(res.Signers) != 1 || !strings.EqualFold(res.Signers[0].SerialNumber, signer.Serial) {
-				t.Fatalf("CMS content %q signers %+v; want %q by %s", res.Content, res.Signers, want, signer.Serial)
+			res := appStep(t, ctx, verifier, "sign", nil)
+			if res.Detached || string(res.Content) != want || !strings.EqualFold(res.Signers[0].SerialNumber, signer.Serial) {
+				t.Fatalf("sign: content %q signer %s; want %q by %s", res.Content, res.Signers[0].SerialNumber, want, signer.Serial)
 			}
 
-			// The user cancels the password dialog of the other key.
+			// signHash of the chosen file: the page reports the SHA-256 of
+			// the file's bytes, and the detached CMS verifies over it.
+			res = appStep(t, ctx, verifier, "sign-hash", digest[:])
+			if got := attr(t, ctx, "result", "hash"); got != hex.EncodeToString(digest[:]) {
+				t.Fatalf("signHash reported %s, want the SHA-256 of the file %x", got, digest)
+			}
+			if !res.Detached || !strings.EqualFold(res.Signers[0].SerialNumber, signer.Serial) {
+				t.Fatalf("signHash: detached %v, signer %s; want a detached CMS by %s", res.Detached, res.Signers[0].SerialNumber, signer.Serial)
+			}
+
+			// authenticate: an attached CMS whose content is the challenge.
+			res = appStep(t, ctx, verifier, "authenticate", nil)
+			if res.Detached || string(res.Content) != challenge || !strings.EqualFold(res.Signers[0].SerialNumber, signer.Serial) {
+				t.Fatalf("authenticate: content %q signer %s; want %q by %s", res.Content, res.Signers[0].SerialNumber, challenge, signer.Serial)
+			}
+
+			// signWithSerial ignores the selection: with the other key
+			// selected (its dialog would be cancelled), the key with the
+			// serial typed in signs.
 			selectKey(t, ctx, canceller)
+			if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("serial"), strings.ToLower(signer.Serial))); err != nil {
+				t.Fatal(err)
+			}
+			res = appStep(t, ctx, verifier, "sign-serial", nil)
+			if string(res.Content) != want || !strings.EqualFold(res.Signers[0].SerialNumber, signer.Serial) || !strings.EqualFold(attr(t, ctx, "result", "serial"), signer.Serial) {
+				t.Fatalf("signWithSerial: content %q signer %s; want %q by %s", res.Content, res.Signers[0].SerialNumber, want, signer.Serial)
+			}
+
+			// The user cancels the password dialog of the selected key.
 			st = clickAndWait(t, ctx, "sign")
-			caught = text(t, ctx, "caught")
-			if !strings.HasPrefix(caught, "EimzoWrongPasswordError|PASSWORD_CANCELLED|true|true|") || st.Error != "PASSWORD_CANCELLED" || st.Loading != "false" {
+			caught := text(t, ctx, "caught")
+			if !strings.HasPrefix(caught, "EimzoWrongPasswordError|EimzoWrongPasswordError|PASSWORD_CANCELLED|true|true|false|") || st.Error != "PASSWORD_CANCELLED" || st.Loading != "false" {
 				t.Fatalf("cancelled password: caught %q, state %+v", caught, st)
 			}
 
@@ -186,6 +225,32 @@ func TestNpmApps(t *testing.T) {
 			}
 		})
 	}
+}
+
+// appStep clicks a button of the scenario that signs, and verifies the CMS
+// the app shows in #result against the simulator's root; detached is the
+// data of a detached CMS. It returns the report of the one signer.
+func appStep(t *testing.T, ctx context.Context, v *verify.Verifier, id string, detached []byte) *verify.Report {
+	t.Helper()
+	if st := clickAndWait(t, ctx, id); st.Error != "" {
+		t.Fatalf("#%s: state %+v, caught %q", id, st, text(t, ctx, "caught"))
+	}
+	pkcs7 := text(t, ctx, "result")
+	der, err := base64.StdEncoding.DecodeString(pkcs7)
+	if err != nil || len(der) == 0 {
+		t.Fatalf("#%s: result %q: %v", id, pkcs7, err)
+	}
+	res, err := v.Verify(context.Background(), der, detached)
+	if err == nil {
+		err = res.Err()
+	}
+	if err != nil {
+		t.Fatalf("#%s: the app's CMS does not verify: %v", id, err)
+	}
+	if len(res.Signers) != 1 {
+		t.Fatalf("#%s: %d signers", id, len(res.Signers))
+	}
+	return res
 }
 
 // TestNpmAppCSPIsEnforced serves the Vue app under a CSP without
@@ -254,6 +319,16 @@ func text(t *testing.T, ctx context.Context, id string) string {
 	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.getElementById(%q).textContent.trim()`, id)))
 	if err != nil {
 		t.Fatalf("reading #%s: %v", id, err)
+	}
+	return s
+}
+
+// attr reads a data- attribute of an element.
+func attr(t *testing.T, ctx context.Context, id, key string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.getElementById(%q).dataset[%q] ?? ''`, id, key)))
+	if err != nil {
+		t.Fatalf("reading #%s data-%s: %v", id, key, err)
 	}
 	return s
 }

@@ -73,7 +73,8 @@ func nuxtApp(t *testing.T, simURL string) string {
 }
 
 // checkNuxt checks what only the Nuxt module does: the page is rendered on
-// the server with useEimzo() (an empty state, no error), the options merged
+// the server with useEimzo() (an empty state, no error; a call there is
+// BROWSER_ONLY, handed to the page by useState), the options merged
 // from the `eimzo` key, runtimeConfig and the environment reach the
 // browser, and useNuxtApp().$eimzo is useEimzo()'s client.
 func checkNuxt(t *testing.T, ctx context.Context, page, simURL string) {
@@ -84,7 +85,9 @@ func checkNuxt(t *testing.T, ctx context.Context, page, simURL string) {
 	}
 	html, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	for _, want := range []string{`id="state" data-done="0" data-loading="false" data-count="0"`, `data-rendered="server"`} {
+	// A call during server rendering is BROWSER_ONLY, in the app's lang.
+	const serverCall = "EimzoError|BROWSER_ONLY|eimzokit runs in the browser only"
+	for _, want := range []string{`id="state" data-done="0" data-loading="false" data-count="0"`, `data-rendered="server"`, `data-server-call="` + serverCall + `"`} {
 		if !strings.Contains(string(html), want) {
 			t.Errorf("the server-rendered page lacks %s:\n%s", want, html)
 		}
@@ -93,7 +96,7 @@ func checkNuxt(t *testing.T, ctx context.Context, page, simURL string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"sameClient": "true", "timeout": "60000", "lang": "en", "url": simURL}
+	want := map[string]string{"sameClient": "true", "timeout": "60000", "lang": "en", "url": simURL, "serverCall": serverCall}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("#nuxt data-%s = %q, want %q (all: %v)", k, got[k], v, got)

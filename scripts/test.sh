@@ -9,15 +9,17 @@ step "dependencies"
 scripts/deps.sh
 
 step "generated files are up to date"
-gen=js/src/errors.generated.ts
-cp "$gen" "$gen.committed"
+gens="js/src/errors.generated.ts js/src/sha256.generated.ts"
+for gen in $gens; do cp "$gen" "$gen.committed"; done
 go generate ./wasm/eimzo/
-if ! cmp -s "$gen" "$gen.committed"; then
-  rm -f "$gen.committed"
-  echo "$gen was stale: go generate rewrote it; commit the new version" >&2
-  exit 1
-fi
-rm -f "$gen.committed"
+for gen in $gens; do
+  if ! cmp -s "$gen" "$gen.committed"; then
+    rm -f $(for g in $gens; do echo "$g.committed"; done)
+    echo "$gen was stale: go generate rewrote it; commit the new version" >&2
+    exit 1
+  fi
+done
+for gen in $gens; do rm -f "$gen.committed"; done
 
 step "go vet (native and GOOS=js GOARCH=wasm)"
 go vet ./...

@@ -19,8 +19,9 @@ async function app(name, code, external = []) {
   const out = await build({
     stdin: { contents: code, resolveDir: root, loader: 'js' },
     bundle: true, minify: true, format: 'esm', target: 'es2022', write: false, external: [...external, '*.wasm'],
-    // The package's own name resolves through its exports map, to dist/.
-    absWorkingDir: root,
+    // The package's own name resolves through its exports map, to dist/;
+    // an empty tsconfig keeps js/tsconfig.json's paths (to src/) out.
+    absWorkingDir: root, tsconfigRaw: {},
   })
   const b = out.outputFiles[0].contents
   rows.push([name, b.length, gz(b)])
@@ -30,8 +31,10 @@ const core = await app('app: createEimzo only', `import { createEimzo } from 'ei
 // Tree-shaking: the error classes alone leave the loader and the Go glue out.
 const errorsOnly = await app('app: EimzoError only', `import { EimzoError } from 'eimzokit'; console.log(EimzoError)`)
 await app('app: eimzokit/vue (vue external)', `import { EimzoVuePlugin, useEimzo } from 'eimzokit/vue'; console.log(EimzoVuePlugin, useEimzo)`, ['vue'])
+await app('app: eimzokit/react (react external)', `import { EimzoProvider, useEimzo } from 'eimzokit/react'; console.log(EimzoProvider, useEimzo)`, ['react'])
+await app('app: eimzokit/angular (@angular/core external)', `import { provideEimzo, EimzoService } from 'eimzokit/angular'; console.log(provideEimzo, EimzoService)`, ['@angular/core'])
 console.log('size: JS glue (bytes, raw / gzip -9)')
-for (const [n, r, g] of rows) console.log(`  ${n.padEnd(40)} ${String(r).padStart(7)} ${String(g).padStart(7)}`)
+for (const [n, r, g] of rows) console.log(`  ${n.padEnd(46)} ${String(r).padStart(7)} ${String(g).padStart(7)}`)
 if (errorsOnly * 2 > core) {
   console.error('size: importing EimzoError alone pulls in most of the core: the package no longer tree-shakes')
   process.exit(1)

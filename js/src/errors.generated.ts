@@ -22,6 +22,14 @@ export const ErrorCodes = {
   ABORTED: "ABORTED",
   BAD_ARGUMENT: "BAD_ARGUMENT",
   INTERNAL: "INTERNAL",
+  LOCAL_NETWORK_BLOCKED: "LOCAL_NETWORK_BLOCKED",
+  DEVICE_NOT_FOUND: "DEVICE_NOT_FOUND",
+  TIMESTAMP_FAILED: "TIMESTAMP_FAILED",
+  SCRIPT_LOAD_FAILED: "SCRIPT_LOAD_FAILED",
+  SCRIPT_INTEGRITY: "SCRIPT_INTEGRITY",
+  DEEPLINK_CALLBACK_INSECURE: "DEEPLINK_CALLBACK_INSECURE",
+  NO_CERTIFICATE_SELECTED: "NO_CERTIFICATE_SELECTED",
+  BROWSER_ONLY: "BROWSER_ONLY",
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]
@@ -29,28 +37,77 @@ export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]
 /** Who must act to fix an error. */
 export type ErrorGroup = 'user' | 'developer' | 'environment'
 
-interface Entry { cls: string; group: ErrorGroup; hint: string; messages: Record<Lang, string> }
+/** @internal Who must act, for every code. */
+export const errorGroups: Record<ErrorCode, ErrorGroup> = {
+  NOT_INSTALLED: "environment",
+  TRANSPORT: "environment",
+  VERSION_UNSUPPORTED: "user",
+  API_KEY_REJECTED: "developer",
+  TIMEOUT: "environment",
+  WRONG_PASSWORD: "user",
+  PASSWORD_CANCELLED: "user",
+  SIGN_FAILED: "environment",
+  KEY_NOT_FOUND: "user",
+  DATA_TOO_LARGE: "developer",
+  RESPONSE_TOO_LARGE: "environment",
+  MOBILE_UNSUPPORTED: "developer",
+  DEEPLINK_HOST_NOT_ALLOWED: "developer",
+  FUNCTION_NOT_FOUND: "user",
+  PROTOCOL: "environment",
+  ABORTED: "developer",
+  BAD_ARGUMENT: "developer",
+  INTERNAL: "developer",
+  LOCAL_NETWORK_BLOCKED: "environment",
+  DEVICE_NOT_FOUND: "user",
+  TIMESTAMP_FAILED: "developer",
+  SCRIPT_LOAD_FAILED: "environment",
+  SCRIPT_INTEGRITY: "developer",
+  DEEPLINK_CALLBACK_INSECURE: "developer",
+  NO_CERTIFICATE_SELECTED: "developer",
+  BROWSER_ONLY: "developer",
+}
 
-/** @internal The catalogue: class, group, hint and messages per code. */
-export const catalogue: Record<ErrorCode, Entry> = {
-  NOT_INSTALLED: { cls: "EimzoNotInstalledError", group: "environment", hint: "start E-IMZO on this computer, or install it from https://e-imzo.uz", messages: { uz: "E-IMZO o‘rnatilmagan yoki ishga tushirilmagan", ru: "E-IMZO не установлен или не запущен", en: "E-IMZO is not installed or not running" } },
-  TRANSPORT: { cls: "EimzoTransportError", group: "environment", hint: "retry; if it keeps failing, restart E-IMZO", messages: { uz: "E-IMZO bilan aloqa uzildi", ru: "соединение с E-IMZO прервано", en: "the connection to E-IMZO failed" } },
-  VERSION_UNSUPPORTED: { cls: "EimzoVersionError", group: "user", hint: "update E-IMZO from https://e-imzo.uz", messages: { uz: "E-IMZO ning bu versiyasi eskirgan", ru: "эта версия E-IMZO устарела", en: "this version of E-IMZO is too old" } },
-  API_KEY_REJECTED: { cls: "EimzoApiKeyError", group: "developer", hint: "register the domain with the vendor and pass its key in apiKeys", messages: { uz: "E-IMZO bu saytning API-kalitini qabul qilmadi", ru: "E-IMZO не принимает API-ключ этого сайта", en: "E-IMZO does not accept this site's API key" } },
-  TIMEOUT: { cls: "EimzoTimeoutError", group: "environment", hint: "check that no E-IMZO dialog is waiting behind other windows", messages: { uz: "E-IMZO o‘z vaqtida javob bermadi", ru: "E-IMZO не ответил вовремя", en: "E-IMZO did not answer in time" } },
-  WRONG_PASSWORD: { cls: "EimzoWrongPasswordError", group: "user", hint: "type the key's password again", messages: { uz: "kalit paroli yoki PIN-kodi noto‘g‘ri", ru: "неверный пароль или PIN-код ключа", en: "the key's password or PIN is wrong" } },
-  PASSWORD_CANCELLED: { cls: "EimzoWrongPasswordError", group: "user", hint: "sign again and type the key's password", messages: { uz: "parol kiritish bekor qilindi yoki parol uch marta noto‘g‘ri kiritildi", ru: "ввод пароля отменён или пароль трижды введён неверно", en: "password entry was cancelled or the password was wrong three times" } },
-  SIGN_FAILED: { cls: "EimzoSignError", group: "environment", hint: "", messages: { uz: "E-IMZO imzolay olmadi", ru: "E-IMZO не смог подписать", en: "E-IMZO could not sign" } },
-  KEY_NOT_FOUND: { cls: "EimzoKeyNotFoundError", group: "user", hint: "insert the disk that holds the key and list the keys again", messages: { uz: "kalit topilmadi", ru: "ключ не найден", en: "the key was not found" } },
-  DATA_TOO_LARGE: { cls: "EimzoDataTooLargeError", group: "developer", hint: "sign a hash of large files with signHash", messages: { uz: "ma’lumot maxDataBytes dan katta", ru: "данные больше maxDataBytes", en: "the data is larger than maxDataBytes" } },
-  RESPONSE_TOO_LARGE: { cls: "EimzoResponseTooLargeError", group: "environment", hint: "", messages: { uz: "E-IMZO javobi juda katta", ru: "ответ E-IMZO слишком большой", en: "E-IMZO's reply is too large" } },
-  MOBILE_UNSUPPORTED: { cls: "EimzoMobileUnsupportedError", group: "developer", hint: "use the E-IMZO mobile flow (deeplink or QR code) on phones", messages: { uz: "E-IMZO kompyuter dasturi mobil qurilmada ishlamaydi", ru: "E-IMZO для компьютера не работает на мобильных устройствах", en: "E-IMZO desktop does not run on mobile devices" } },
-  DEEPLINK_HOST_NOT_ALLOWED: { cls: "EimzoDeeplinkHostNotAllowedError", group: "developer", hint: "add the host to allowedHosts", messages: { uz: "callback URL xosti ruxsat etilmagan", ru: "хост callback URL не разрешён", en: "the callback URL's host is not allowed" } },
-  FUNCTION_NOT_FOUND: { cls: "EimzoVersionError", group: "user", hint: "update E-IMZO from https://e-imzo.uz", messages: { uz: "E-IMZO ning bu versiyasida bunday funksiya yo‘q", ru: "в этой версии E-IMZO нет такой функции", en: "this E-IMZO does not have the function" } },
-  PROTOCOL: { cls: "EimzoTransportError", group: "environment", hint: "restart E-IMZO", messages: { uz: "E-IMZO noto‘g‘ri javob yubordi", ru: "E-IMZO прислал некорректный ответ", en: "E-IMZO answered something that is not a reply" } },
-  ABORTED: { cls: "EimzoError", group: "developer", hint: "", messages: { uz: "chaqiruv to‘xtatildi", ru: "вызов прерван", en: "the call was aborted" } },
-  BAD_ARGUMENT: { cls: "EimzoError", group: "developer", hint: "", messages: { uz: "argument noto‘g‘ri", ru: "недопустимый аргумент", en: "an argument is invalid" } },
-  INTERNAL: { cls: "EimzoError", group: "developer", hint: "report it at https://github.com/eimzokit/eimzokit/issues", messages: { uz: "eimzokit ichki xatosi", ru: "внутренняя ошибка eimzokit", en: "internal error in eimzokit" } },
+/** The codes the package raises in JavaScript (createEimzoError makes them); the Go module writes the other messages. */
+export type JsErrorCode = "ABORTED" | "BAD_ARGUMENT" | "INTERNAL" | "TIMEOUT" | "MOBILE_UNSUPPORTED" | "DEEPLINK_HOST_NOT_ALLOWED" | "DEEPLINK_CALLBACK_INSECURE" | "NO_CERTIFICATE_SELECTED" | "BROWSER_ONLY"
+
+/** @internal Messages and hints of the codes raised in JavaScript, in uz, ru and en. */
+export const jsMessages: Record<JsErrorCode, { messages: Record<Lang, string>; hints: Record<Lang, string> }> = {
+  ABORTED: {
+    messages: { uz: "chaqiruv to‘xtatildi", ru: "вызов прерван", en: "the call was aborted" },
+    hints: { uz: "", ru: "", en: "" },
+  },
+  BAD_ARGUMENT: {
+    messages: { uz: "argument noto‘g‘ri", ru: "недопустимый аргумент", en: "an argument is invalid" },
+    hints: { uz: "", ru: "", en: "" },
+  },
+  INTERNAL: {
+    messages: { uz: "eimzokit ichki xatosi", ru: "внутренняя ошибка eimzokit", en: "internal error in eimzokit" },
+    hints: { uz: "xato haqida https://github.com/eimzokit/eimzokit/issues sahifasida xabar bering", ru: "сообщите об ошибке на https://github.com/eimzokit/eimzokit/issues", en: "report it at https://github.com/eimzokit/eimzokit/issues" },
+  },
+  TIMEOUT: {
+    messages: { uz: "E-IMZO o‘z vaqtida javob bermadi", ru: "E-IMZO не ответил вовремя", en: "E-IMZO did not answer in time" },
+    hints: { uz: "boshqa oynalar ortida E-IMZO oynasi kutib turmaganini tekshiring", ru: "проверьте, не ждёт ли окно E-IMZO за другими окнами", en: "check that no E-IMZO dialog is waiting behind other windows" },
+  },
+  MOBILE_UNSUPPORTED: {
+    messages: { uz: "E-IMZO kompyuter dasturi mobil qurilmada ishlamaydi", ru: "E-IMZO для компьютера не работает на мобильных устройствах", en: "E-IMZO desktop does not run on mobile devices" },
+    hints: { uz: "telefonlarda E-IMZO mobil oqimidan (deeplink yoki QR-kod) foydalaning", ru: "на телефонах используйте мобильный сценарий E-IMZO (deeplink или QR-код)", en: "use the E-IMZO mobile flow (deeplink or QR code) on phones" },
+  },
+  DEEPLINK_HOST_NOT_ALLOWED: {
+    messages: { uz: "callback URL xosti ruxsat etilmagan", ru: "хост callback URL не разрешён", en: "the callback URL's host is not allowed" },
+    hints: { uz: "xostni allowedHosts ga qo‘shing", ru: "добавьте хост в allowedHosts", en: "add the host to allowedHosts" },
+  },
+  DEEPLINK_CALLBACK_INSECURE: {
+    messages: { uz: "callback URL https bo‘lishi kerak", ru: "callback URL должен быть https", en: "the callback URL must be https" },
+    hints: { uz: "callbackUrl uchun https:// manzil bering", ru: "укажите в callbackUrl адрес https://", en: "pass an https:// address as callbackUrl" },
+  },
+  NO_CERTIFICATE_SELECTED: {
+    messages: { uz: "Sertifikat tanlanmagan", ru: "Сертификат не выбран", en: "No certificate is selected" },
+    hints: { uz: "sign, signHash yoki authenticate dan oldin select(cert) ni chaqiring (yoki selected ga sertifikat yozing)", ru: "вызовите select(cert) (или запишите сертификат в selected) до sign, signHash или authenticate", en: "call select(cert) (or set selected) before sign, signHash or authenticate" },
+  },
+  BROWSER_ONLY: {
+    messages: { uz: "eimzokit faqat brauzerda ishlaydi", ru: "eimzokit работает только в браузере", en: "eimzokit runs in the browser only" },
+    hints: { uz: "uni brauzerdagi koddan chaqiring: onMounted, useEffect, afterNextRender yoki hodisa ishlovchisi", ru: "вызывайте его из кода в браузере: onMounted, useEffect, afterNextRender или обработчика события", en: "call it from client-side code: onMounted, useEffect, afterNextRender or an event handler" },
+  },
 }
 
 export interface EimzoErrorDetails {
@@ -58,77 +115,95 @@ export interface EimzoErrorDetails {
   status?: number
   /** The WebSocket close code, when the connection ended without an answer. */
   closeCode?: number
-  /** What to do about it, in English. */
+  /** What to do about it, in the message's language. */
   hint?: string
+  /** The daemon's own reason text (Russian or Uzbek), when it answered. */
+  reason?: string
   cause?: unknown
 }
 
-/** The base class of every error eimzokit throws. */
+/**
+ * The base class of every error eimzokit throws. Each class carries its
+ * name as a static value, so err.name and err.constructor.name stay
+ * "EimzoError", "EimzoTimeoutError", … after any minifier renames the
+ * classes.
+ */
 export class EimzoError extends Error {
+  static override readonly name: string = 'EimzoError'
   readonly code: ErrorCode
   readonly group: ErrorGroup
   readonly hint: string
   readonly status?: number
   readonly closeCode?: number
+  readonly reason?: string
   constructor(code: ErrorCode, message: string, details: EimzoErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause })
-    const entry = catalogue[code] ?? catalogue.INTERNAL
     this.code = code
-    this.group = entry.group
-    this.hint = details.hint ?? entry.hint
+    this.group = errorGroups[code] ?? 'developer'
+    this.hint = details.hint ?? ''
+
     if (details.status !== undefined) this.status = details.status
     if (details.closeCode !== undefined) this.closeCode = details.closeCode
-    this.name = 'EimzoError'
+    if (details.reason !== undefined) this.reason = details.reason
+    this.name = new.target.name
   }
 }
 
 /** Codes: NOT_INSTALLED. */
 export class EimzoNotInstalledError extends EimzoError {
-  override name = "EimzoNotInstalledError"
+  static override readonly name = "EimzoNotInstalledError"
 }
-/** Codes: TRANSPORT, PROTOCOL. */
+/** Codes: TRANSPORT, PROTOCOL, SCRIPT_LOAD_FAILED, SCRIPT_INTEGRITY. */
 export class EimzoTransportError extends EimzoError {
-  override name = "EimzoTransportError"
+  static override readonly name = "EimzoTransportError"
 }
 /** Codes: VERSION_UNSUPPORTED, FUNCTION_NOT_FOUND. */
 export class EimzoVersionError extends EimzoError {
-  override name = "EimzoVersionError"
+  static override readonly name = "EimzoVersionError"
 }
 /** Codes: API_KEY_REJECTED. */
 export class EimzoApiKeyError extends EimzoError {
-  override name = "EimzoApiKeyError"
+  static override readonly name = "EimzoApiKeyError"
 }
 /** Codes: TIMEOUT. */
 export class EimzoTimeoutError extends EimzoError {
-  override name = "EimzoTimeoutError"
+  static override readonly name = "EimzoTimeoutError"
 }
 /** Codes: WRONG_PASSWORD, PASSWORD_CANCELLED. */
 export class EimzoWrongPasswordError extends EimzoError {
-  override name = "EimzoWrongPasswordError"
+  static override readonly name = "EimzoWrongPasswordError"
 }
-/** Codes: SIGN_FAILED. */
+/** Codes: SIGN_FAILED, TIMESTAMP_FAILED. */
 export class EimzoSignError extends EimzoError {
-  override name = "EimzoSignError"
+  static override readonly name = "EimzoSignError"
 }
-/** Codes: KEY_NOT_FOUND. */
+/** Codes: KEY_NOT_FOUND, DEVICE_NOT_FOUND. */
 export class EimzoKeyNotFoundError extends EimzoError {
-  override name = "EimzoKeyNotFoundError"
+  static override readonly name = "EimzoKeyNotFoundError"
 }
 /** Codes: DATA_TOO_LARGE. */
 export class EimzoDataTooLargeError extends EimzoError {
-  override name = "EimzoDataTooLargeError"
+  static override readonly name = "EimzoDataTooLargeError"
 }
 /** Codes: RESPONSE_TOO_LARGE. */
 export class EimzoResponseTooLargeError extends EimzoError {
-  override name = "EimzoResponseTooLargeError"
+  static override readonly name = "EimzoResponseTooLargeError"
 }
 /** Codes: MOBILE_UNSUPPORTED. */
 export class EimzoMobileUnsupportedError extends EimzoError {
-  override name = "EimzoMobileUnsupportedError"
+  static override readonly name = "EimzoMobileUnsupportedError"
 }
-/** Codes: DEEPLINK_HOST_NOT_ALLOWED. */
+/** Codes: DEEPLINK_HOST_NOT_ALLOWED, DEEPLINK_CALLBACK_INSECURE. */
 export class EimzoDeeplinkHostNotAllowedError extends EimzoError {
-  override name = "EimzoDeeplinkHostNotAllowedError"
+  static override readonly name = "EimzoDeeplinkHostNotAllowedError"
+}
+/** Codes: LOCAL_NETWORK_BLOCKED. */
+export class EimzoLocalNetworkBlockedError extends EimzoError {
+  static override readonly name = "EimzoLocalNetworkBlockedError"
+}
+/** Codes: NO_CERTIFICATE_SELECTED. */
+export class EimzoNoCertificateSelectedError extends EimzoError {
+  static override readonly name = "EimzoNoCertificateSelectedError"
 }
 
 /** @internal The class each code becomes. */
@@ -151,4 +226,12 @@ export const errorClasses: Record<ErrorCode, typeof EimzoError> = {
   ABORTED: EimzoError,
   BAD_ARGUMENT: EimzoError,
   INTERNAL: EimzoError,
+  LOCAL_NETWORK_BLOCKED: EimzoLocalNetworkBlockedError,
+  DEVICE_NOT_FOUND: EimzoKeyNotFoundError,
+  TIMESTAMP_FAILED: EimzoSignError,
+  SCRIPT_LOAD_FAILED: EimzoTransportError,
+  SCRIPT_INTEGRITY: EimzoTransportError,
+  DEEPLINK_CALLBACK_INSECURE: EimzoDeeplinkHostNotAllowedError,
+  NO_CERTIFICATE_SELECTED: EimzoNoCertificateSelectedError,
+  BROWSER_ONLY: EimzoError,
 }

@@ -1,19 +1,29 @@
+import { eimzoError } from './error.js'
 import { EimzoError } from './errors.generated.js'
+import type { Lang } from './types.js'
 import { createGo } from './wasm_exec.js'
 
 /** @internal The object the Go module hands over (wasm/jsapi). */
 export interface NativeApi {
   newClient(options: object): NativeClient
+  /** The E-IMZO mobile QR code (PROTOCOL.md §7). */
+  mobileQrCode?(siteId: string, documentId: string, data: unknown, opts?: object): Promise<any>
   /** Rejects when the Go program stops, so no call waits forever. */
   exited: Promise<never>
 }
 
-/** @internal */
+/** @internal The methods of a client made by the Go module. */
 export interface NativeClient {
   install(opts?: object): Promise<any>
   listKeys(opts?: object): Promise<any>
   loadKey(cert: object, opts?: object): Promise<any>
   sign(cert: object, data: unknown, opts?: object): Promise<any>
+  signWithSerial(serial: string, data: unknown, opts?: object): Promise<any>
+  authenticate(challenge: string, cert: object, opts?: object): Promise<any>
+  getCertificateChain(handle: object, opts?: object): Promise<any>
+  deviceConnected(device: string, opts?: object): Promise<any>
+  signWithDevice(device: string, data: unknown, opts?: object): Promise<any>
+  authenticateWithDevice(device: string, challenge: string, opts?: object): Promise<any>
 }
 
 let loading: Promise<NativeApi> | undefined
@@ -33,10 +43,13 @@ function defaultWasmUrl(): URL {
 /**
  * Fetches, compiles and starts the Go module once, on the first call that
  * needs it. A failed load is not remembered, so a later call retries.
+ * Outside a browser it rejects with BROWSER_ONLY, in lang.
  */
-export function loadNative(wasmUrl?: string | URL): Promise<NativeApi> {
+export function loadNative(wasmUrl?: string | URL, lang?: Lang): Promise<NativeApi> {
+  // Server rendering (Node, Deno, a worker without a window): the daemon is
+  // on the user's computer, reachable from the page only.
   if (typeof WebAssembly === 'undefined' || typeof WebSocket === 'undefined' || typeof window === 'undefined') {
-    return Promise.reject(new EimzoError('INTERNAL', 'eimzokit runs in the browser only: call it from client-side code (onMounted, useEffect, afterNextRender)'))
+    return Promise.reject(eimzoError('BROWSER_ONLY', lang))
   }
   loading ??= start(wasmUrl).catch((e) => {
     loading = undefined

@@ -17,6 +17,8 @@ export interface Certificate {
   alias: string
   /** `pfx` for key files, `ftjc` for legacy USB tokens (daemons older than 4.12). */
   type: 'pfx' | 'ftjc'
+  /** The token's card id, for `ftjc` tokens only. */
+  cardUID?: string
   /** Upper-case hex, as the official client shows it. */
   serialNumber: string
   /** The daemon writes Tashkent time; these are the real instants. */
@@ -105,6 +107,8 @@ export interface EimzoOptions {
   timeoutMs?: number
   /** Default 32 MiB. DATA_TOO_LARGE is thrown before a byte is sent. */
   maxDataBytes?: number
+  /** The largest reply accepted (RESPONSE_TOO_LARGE above it). Default 64 MiB, the daemon's frame limit. */
+  maxReplyBytes?: number
   /** `inline` (default): eimzokit's own WebSocket transport. `external`: a page-loaded `window.CAPIWS`. */
   transport?: 'inline' | 'external'
   /** The official e-imzo.js, for the external transport. */
@@ -166,16 +170,52 @@ export interface MobileDeeplinkOptions {
   callbackUrl: string
   baseUrl?: string
   params?: Record<string, string>
-  /** Hosts the callback may point at; anything else is EimzoDeeplinkHostNotAllowedError. */
+  /**
+   * Hosts the callback may point at (exact names, or `*.example.uz` for its
+   * subdomains); anything else is EimzoDeeplinkHostNotAllowedError. Default:
+   * the page's own host, its site (the last two labels) and the site's
+   * subdomains.
+   */
   allowedHosts?: string[]
+  /** Language of error messages. Default `uz`. */
+  lang?: Lang
+}
+
+export interface MobileQrCodeOptions extends CallOptions {
+  /** 4 hex digits, from the E-IMZO server's /frontend/mobile/auth or /sign. */
+  siteId: string
+  /** 8 hex digits, from the same reply. */
+  documentId: string
+  /** The challenge (login) or the document (signing) the phone will sign. */
+  data: BinaryInput
+  /** Language of error messages. Default `uz`. */
+  lang?: Lang
+  /** Where eimzo.wasm is. Default: next to this module. */
+  wasmUrl?: string | URL
+}
+
+export interface MobileQrCode {
+  /** 84 hex digits: siteId + documentId + hash + CRC-32. Render this as the QR code. */
+  code: string
+  /** GOST R 34.11-94 (CryptoPro) of data, lowercase hex. */
+  hash: string
+  /** The hash in four groups of 16, for the user to compare with the app. */
+  hashGroups: string[]
+  /** eimzo://sign?qc=<code>: opens the app on the same phone. */
+  deeplink: string
 }
 
 export interface PollOptions extends CallOptions {
+  /** Default 2000. */
   intervalMs?: number
+  /** Default 5 minutes; then EimzoTimeoutError. */
   timeoutMs?: number
   /** Multiply the interval by this after each attempt (default 1: no backoff). */
   backoff?: number
+  /** The longest interval backoff may reach. Default 30000. */
   maxIntervalMs?: number
+  /** Language of error messages. Default `uz`. */
+  lang?: Lang
 }
 
 export type PollCheck<T> = () => Promise<{ ready: boolean; data?: T }>

@@ -1,8 +1,8 @@
 // The adapter rules shared by the Vue, React and Angular wrappers
 // (src/adapter/state.ts), over plain cells and a fake client.
 import { describe, expect, it } from 'vitest'
-import { EimzoError, EimzoWrongPasswordError, type ErrorCode } from '../src/index.js'
-import { bindState, EimzoNoCertificateSelectedError, type Cell, type EimzoActions, type StateCells } from '../src/adapter/state.js'
+import { EimzoError, EimzoNoCertificateSelectedError, EimzoWrongPasswordError, type ErrorCode } from '../src/index.js'
+import { bindState, type Cell, type EimzoActions, type StateCells } from '../src/adapter/state.js'
 import { cancelled, cert, FakeClient, notInstalled, v647 } from './fake.js'
 
 function plain<T>(v: T): Cell<T> & { log: T[] } {
@@ -29,11 +29,11 @@ type Row = {
 
 const rows: Row[] = [
   { name: 'sign with selected', selected: true, call: (a) => a.sign('matn'), want: { pkcs7: 'cms:AA01:matn' } },
-  { name: 'sign without selected', selected: false, call: (a) => a.sign('matn'), code: 'BAD_ARGUMENT', cls: EimzoNoCertificateSelectedError },
+  { name: 'sign without selected', selected: false, call: (a) => a.sign('matn'), code: 'NO_CERTIFICATE_SELECTED', cls: EimzoNoCertificateSelectedError },
   { name: 'signHash with selected', selected: true, call: (a) => a.signHash('file'), want: { pkcs7: 'hash:AA01' } },
-  { name: 'signHash without selected', selected: false, call: (a) => a.signHash('file'), code: 'BAD_ARGUMENT', cls: EimzoNoCertificateSelectedError },
+  { name: 'signHash without selected', selected: false, call: (a) => a.signHash('file'), code: 'NO_CERTIFICATE_SELECTED', cls: EimzoNoCertificateSelectedError },
   { name: 'authenticate with selected', selected: true, call: (a) => a.authenticate('ch'), want: 'auth:AA01:ch' },
-  { name: 'authenticate without selected', selected: false, call: (a) => a.authenticate('ch'), code: 'BAD_ARGUMENT', cls: EimzoNoCertificateSelectedError },
+  { name: 'authenticate without selected', selected: false, call: (a) => a.authenticate('ch'), code: 'NO_CERTIFICATE_SELECTED', cls: EimzoNoCertificateSelectedError },
   { name: 'signWithSerial needs no selected', selected: false, call: (a) => a.signWithSerial('BB02', 'x'), want: { pkcs7: 'serial:BB02:x' } },
   { name: 'cancelled password', selected: true, call: (a) => a.sign('x'), fail: ['sign', cancelled], code: 'PASSWORD_CANCELLED', cls: EimzoWrongPasswordError },
   { name: 'daemon not running', selected: false, call: (a) => a.install(), fail: ['install', notInstalled], code: 'NOT_INSTALLED' },
@@ -61,10 +61,12 @@ describe('adapter rules', () => {
     })
   }
 
-  it('says "Sertifikat tanlanmagan" by default, and in the language asked for', async () => {
-    for (const [lang, msg] of [[undefined, 'Sertifikat tanlanmagan'], ['ru', 'Сертификат не выбран'], ['en', 'No certificate is selected']] as const) {
+  it('says "Sertifikat tanlanmagan" by default, and in the language asked for, with a hint', async () => {
+    for (const [lang, msg, hint] of [[undefined, 'Sertifikat tanlanmagan', 'select(cert) ni chaqiring'], ['ru', 'Сертификат не выбран', 'вызовите select(cert)'], ['en', 'No certificate is selected', 'call select(cert)']] as const) {
       const { actions, client } = setup(lang)
-      await expect(actions.sign('x')).rejects.toThrow(msg)
+      const err = await actions.sign('x').catch((e) => e)
+      expect(err).toMatchObject({ message: msg, name: 'EimzoNoCertificateSelectedError', group: 'developer' })
+      expect(err.hint).toContain(hint)
       expect(client.calls.filter(([m]) => m === 'sign')).toHaveLength(0) // nothing reached the client
     }
   })

@@ -54,6 +54,7 @@ describe('eimzokit/angular', () => {
     const svc = injector([provideEimzoClient(new FakeClient().asClient, 'ru')]).get(EimzoService)
     const err = await svc.sign('x').catch((e) => e)
     expect(err).toBeInstanceOf(EimzoNoCertificateSelectedError)
+    expect(err.code).toBe('NO_CERTIFICATE_SELECTED')
     expect(err.message).toBe('Сертификат не выбран')
     expect(svc.error()).toBe(err)
   })

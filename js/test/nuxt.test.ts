@@ -50,13 +50,14 @@ describe('nuxt runtime', () => {
   })
 
   it('useEimzo() on the server: an empty state whose methods say "browser only"', async () => {
-    setRuntimeConfig({ public: { eimzo: { url: '', wasmUrl: '', apiKeys: {} } } })
+    setRuntimeConfig({ public: { eimzo: { url: '', wasmUrl: '', apiKeys: {}, lang: 'en' } } })
     const { useEimzo } = await import('../src/nuxt/runtime/composables.js')
     const app = createApp({ render: () => null })
     const e = app.runWithContext(() => useEimzo())
     expect(e.certificates.value).toEqual([])
     const err = await e.install().catch((x) => x)
     expect(err).toBeInstanceOf(EimzoError)
+    expect(err.code).toBe('BROWSER_ONLY')
     expect(err.message).toMatch(/browser only/)
     expect(e.error.value).toBe(err)
   })

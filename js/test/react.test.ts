@@ -64,7 +64,7 @@ describe('eimzokit/react', () => {
     const err = await act(() => last().sign('x').catch((e) => e))
     expect(err).toBeInstanceOf(EimzoNoCertificateSelectedError)
     expect(err.message).toBe('Sertifikat tanlanmagan')
-    expect(text()).toBe('0|-|false|BAD_ARGUMENT')
+    expect(text()).toBe('0|-|false|NO_CERTIFICATE_SELECTED')
   })
 
   it('a cancelled password: EimzoWrongPasswordError in `error`', async () => {

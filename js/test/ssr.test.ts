@@ -22,13 +22,29 @@ function node(kind: 'esm' | 'cjs', entries: string[], frameworks: string[]) {
     }
     const before = new Set(Object.getOwnPropertyNames(globalThis))
     const exported = {}
-    for (const m of ${JSON.stringify(entries)}) exported[m] = Object.keys(${kind === 'esm' ? 'await import(m)' : 'require(m)'}).sort()
+    const mods = {}
+    for (const m of ${JSON.stringify(entries)}) {
+      mods[m] = ${kind === 'esm' ? 'await import(m)' : 'require(m)'}
+      exported[m] = Object.keys(mods[m]).sort()
+    }
     const added = Object.getOwnPropertyNames(globalThis).filter((k) => !before.has(k))
     const atImport = touched.splice(0)
     const core = ${load('eimzokit')}
-    let error = null
-    try { await core.createEimzo().listKeys() } catch (e) { error = { isEimzoError: e instanceof core.EimzoError, code: e.code, message: e.message } }
-    console.log(JSON.stringify({ touched: atImport, added, exported, error }))
+    const errors = []
+    const calls = [() => core.createEimzo().listKeys(), () => core.createEimzo({ lang: 'en' }).install(), () => core.buildEimzoMobileQrCode({ siteId: '0001', documentId: '00000001', data: 'x', lang: 'ru' })]
+    for (const call of calls) {
+      try { await call(); errors.push(null) } catch (e) { errors.push({ isEimzoError: e instanceof core.EimzoError, code: e.code, name: e.name, className: e.constructor.name, message: e.message, hint: e.hint }) }
+    }
+    // The names the minified bundles keep: the core's error classes (static
+    // names) and the wrappers' exports (keepNames).
+    const names = {}
+    for (const m of ${JSON.stringify(entries)}) {
+      const mod = ${kind === 'esm' ? 'await import(m)' : 'require(m)'}
+      for (const [k, v] of Object.entries(mod)) if (typeof v === 'function') names[m + ' ' + k] = v.name
+    }
+    const same = ${JSON.stringify(entries)}.filter((m) => m !== 'eimzokit' && m !== 'eimzokit/nuxt')
+      .every((m) => ${kind === 'esm' ? 'mods[m]' : 'require(m)'}.EimzoNoCertificateSelectedError === core.EimzoNoCertificateSelectedError)
+    console.log(JSON.stringify({ touched: atImport, added, exported, errors, names, same }))
   `
   const args = kind === 'esm' ? ['--input-type=module', '-e', script] : ['-e', `(async () => { ${script} })()`]
   return JSON.parse(execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' }))
@@ -49,11 +65,28 @@ describe.runIf(existsSync(root + 'dist/index.js'))('the built package in Node', 
       expect(got.exported['eimzokit/angular']).toEqual(['EIMZO_CLIENT', 'EIMZO_LANG', 'EimzoNoCertificateSelectedError', 'EimzoService', 'provideEimzo', 'provideEimzoClient'])
       if (kind === 'esm') expect(got.exported['eimzokit/nuxt']).toEqual(['default'])
     })
-    it(`${kind}: a call on the server is a typed "browser only" error`, () => {
+    it(`${kind}: a call on the server is BROWSER_ONLY, in the client's language`, () => {
       const got = node(kind, ['eimzokit'], [])
-      expect(got.error).toMatchObject({ isEimzoError: true })
-      expect(got.error.code).toMatch(/^[A-Z_]+$/)
-      expect(got.error.message).toMatch(/browser only/)
+      const common = { isEimzoError: true, code: 'BROWSER_ONLY', name: 'EimzoError', className: 'EimzoError' }
+      expect(got.errors).toMatchObject([
+        { ...common, message: 'eimzokit faqat brauzerda ishlaydi' },
+        { ...common, message: 'eimzokit runs in the browser only', hint: expect.stringContaining('onMounted, useEffect, afterNextRender') },
+        { ...common, message: 'eimzokit работает только в браузере' },
+      ])
+    })
+    it(`${kind}: minified, the classes and the wrappers' functions keep their names`, () => {
+      const entries = ['eimzokit', 'eimzokit/vue', 'eimzokit/react', 'eimzokit/angular']
+      const got = node(kind, entries, ['vue', 'react', '@angular/core'])
+      // Every exported class and function of the core named Eimzo…Error
+      // is named so; the others (createEimzo, sha256, …) may be renamed.
+      const errorNames = Object.entries(got.names as Record<string, string>).filter(([k]) => /^eimzokit Eimzo\w*Error$/.test(k))
+      expect(errorNames.length).toBe(15)
+      for (const [k, v] of errorNames) expect(v).toBe(k.slice('eimzokit '.length))
+      for (const [entry, fns] of Object.entries({ 'eimzokit/vue': ['useEimzo', 'createEimzoVue'], 'eimzokit/react': ['EimzoProvider', 'useEimzo'], 'eimzokit/angular': ['EimzoService', 'provideEimzo', 'provideEimzoClient'] })) {
+        for (const f of fns) expect(got.names[`${entry} ${f}`]).toBe(f)
+        expect(got.names[`${entry} EimzoNoCertificateSelectedError`]).toBe('EimzoNoCertificateSelectedError')
+      }
+      expect(got.same).toBe(true) // the wrappers re-export the core's class, not a copy
     })
   }
 })

@@ -5,7 +5,7 @@ import { createElement } from 'react'
 import type { EnvironmentProviders, Signal } from '@angular/core'
 import type { NuxtModule } from '@nuxt/schema'
 import { expectTypeOf } from 'vitest'
-import { createEimzo, EimzoError, type Certificate, type EimzoClient, type EimzoOptions, type SignHashResult, type SignResult, type VersionInfo } from 'eimzokit'
+import { createEimzo, createEimzoError, EimzoError, EimzoNoCertificateSelectedError, type Certificate, type ErrorCode, type EimzoClient, type EimzoOptions, type SignHashResult, type SignResult, type VersionInfo } from 'eimzokit'
 import * as vue from 'eimzokit/vue'
 import * as react from 'eimzokit/react'
 import * as angular from 'eimzokit/angular'
@@ -18,9 +18,15 @@ declare const client: EimzoClient
 expectTypeOf(createEimzo).parameter(0).toEqualTypeOf<EimzoOptions | undefined>()
 expectTypeOf(createEimzo().install).returns.resolves.toEqualTypeOf<VersionInfo>()
 
-// One error class identity: the wrappers' error is a core EimzoError.
+// One error class identity: the wrappers re-export the core's class.
 expectTypeOf<vue.EimzoNoCertificateSelectedError>().toMatchTypeOf<EimzoError>()
-expectTypeOf(vue.EimzoNoCertificateSelectedError).toEqualTypeOf(react.EimzoNoCertificateSelectedError)
+expectTypeOf(vue.EimzoNoCertificateSelectedError).toEqualTypeOf(EimzoNoCertificateSelectedError)
+expectTypeOf(react.EimzoNoCertificateSelectedError).toEqualTypeOf(EimzoNoCertificateSelectedError)
+expectTypeOf(angular.EimzoNoCertificateSelectedError).toEqualTypeOf(EimzoNoCertificateSelectedError)
+expectTypeOf<'NO_CERTIFICATE_SELECTED' | 'BROWSER_ONLY'>().toMatchTypeOf<ErrorCode>()
+expectTypeOf(createEimzoError('NO_CERTIFICATE_SELECTED', 'ru')).toEqualTypeOf<EimzoError>()
+// @ts-expect-error only the codes whose messages ship in the JavaScript
+createEimzoError('NOT_INSTALLED')
 
 // Vue.
 createApp({}).use(vue.EimzoVuePlugin, { apiKeys: { localhost: 'KEY' }, lang: 'ru' })

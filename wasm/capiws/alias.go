@@ -1,6 +1,7 @@
 package capiws
 
 import (
+	"errors"
 	"strings"
 	"time"
 )
@@ -167,14 +168,37 @@ func ParseAlias(alias string) Alias {
 	return a
 }
 
+// ErrDate is returned by [ParseDate] for text that is not a daemon date.
+var ErrDate = errors.New("capiws: not a date of the form yyyy.MM.dd HH:mm:ss")
+
 // ParseDate reads a daemon date (yyyy.MM.dd HH:mm:ss, Tashkent time). The
-// server's yyyy-MM-dd HH:mm:ss form is accepted too.
+// server's yyyy-MM-dd HH:mm:ss form is accepted too. It is written by hand
+// rather than with time.Parse, whose layout engine would add tens of
+// kilobytes to the WebAssembly client.
 func ParseDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	if len(s) >= 10 && s[4] == '-' {
-		return time.ParseInLocation("2006-01-02 15:04:05", s, Tashkent)
+	// 0123456789012345678
+	// yyyy.MM.dd HH:mm:ss
+	if len(s) != 19 || s[4] != s[7] || (s[4] != '.' && s[4] != '-') || s[10] != ' ' || s[13] != ':' || s[16] != ':' {
+		return time.Time{}, ErrDate
 	}
-	return time.ParseInLocation(DateLayout, s, Tashkent)
+	var n [6]int
+	for i, span := range [6][2]int{{0, 4}, {5, 7}, {8, 10}, {11, 13}, {14, 16}, {17, 19}} {
+		for _, c := range []byte(s[span[0]:span[1]]) {
+			if c < '0' || c > '9' {
+				return time.Time{}, ErrDate
+			}
+			n[i] = n[i]*10 + int(c-'0')
+		}
+	}
+	if n[1] < 1 || n[1] > 12 || n[2] < 1 || n[2] > 31 || n[3] > 23 || n[4] > 59 || n[5] > 59 {
+		return time.Time{}, ErrDate
+	}
+	t := time.Date(n[0], time.Month(n[1]), n[2], n[3], n[4], n[5], 0, Tashkent)
+	if t.Day() != n[2] { // 31 April and the like
+		return time.Time{}, ErrDate
+	}
+	return t, nil
 }
 
 // FormatDate writes t as the daemon does: Tashkent time, yyyy.MM.dd HH:mm:ss.

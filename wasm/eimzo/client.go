@@ -2,7 +2,6 @@ package eimzo
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"strconv"
 	"strings"
@@ -12,18 +11,6 @@ import (
 	"github.com/eimzokit/eimzokit/wasm/capiws"
 )
 
-// Transport carries one request to the daemon and brings back its reply:
-// open a connection to url, send frame as one text frame, return the first
-// text frame that comes back (at most maxReply bytes), close. It returns an
-// *Error: NOT_INSTALLED when nothing answers at url, TRANSPORT when the
-// connection ends without a reply, RESPONSE_TOO_LARGE, TIMEOUT or ABORTED.
-//
-// Natively the client uses a WebSocket transport of its own; in the browser
-// the bridge supplies one built on the page's WebSocket.
-type Transport interface {
-	RoundTrip(ctx context.Context, url string, frame []byte, maxReply int64) ([]byte, error)
-}
-
 // Defaults of [New].
 const (
 	DefaultTimeout      = 30 * time.Second
@@ -31,9 +18,13 @@ const (
 	DefaultMaxReply     = capiws.MaxFrameBytes
 )
 
-// MinVersion is the oldest daemon the client works with: 3.37, the version
-// the official demo requires.
-const MinVersion = 337
+// Versions the client gates on (PROTOCOL.md §3.1), as major×100+minor.
+const (
+	MinVersion    = 337 // the oldest daemon the official demo accepts
+	VersionIDCard = 412 // ID cards; no more ftjc tokens
+	VersionBAIK   = 486 // BAIK tokens and CKC
+	VersionV6     = 600 // v6 looks API keys up itself and dropped attach_timestamp_token_pkcs7
+)
 
 // Client calls the E-IMZO daemon. It is safe for concurrent use; each call
 // opens its own connection, as the daemon answers one request per connection.
@@ -43,8 +34,9 @@ type Client struct {
 	timeout   time.Duration
 	maxData   int
 	maxReply  int64
-	apiKeys   []string // domain, key, domain, key…
-	now       func() time.Time
+	apiKeys   map[string]string
+	domain    string
+	lang      Lang
 
 	mu      sync.Mutex
 	version *Version
@@ -63,31 +55,39 @@ func WithTransport(t Transport) Option { return func(c *Client) { c.transport = 
 // WithTimeout bounds every call (default 30 s). A password dialog counts.
 func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = d } }
 
-// WithMaxDataBytes bounds the data sign accepts (default 32 MiB).
+// WithMaxDataBytes bounds the data a signing call accepts (default 32 MiB).
 func WithMaxDataBytes(n int) Option { return func(c *Client) { c.maxData = n } }
 
 // WithMaxReplyBytes bounds the reply a call accepts (default 64 MiB).
 func WithMaxReplyBytes(n int64) Option { return func(c *Client) { c.maxReply = n } }
 
-// WithAPIKeys sets the (domain → key) pairs install sends to daemons older
-// than v6, which do not look keys up themselves.
+// WithAPIKeys sets the domain → key map that Install sends to daemons
+// older than v6, which do not look keys up themselves.
 func WithAPIKeys(keys map[string]string) Option {
 	return func(c *Client) {
-		c.apiKeys = c.apiKeys[:0]
+		c.apiKeys = make(map[string]string, len(keys))
 		for d, k := range keys {
-			c.apiKeys = append(c.apiKeys, d, k)
+			c.apiKeys[strings.ToLower(d)] = k
 		}
 	}
 }
 
-// WithClock sets the clock (for certificate status helpers).
-func WithClock(now func() time.Time) Option { return func(c *Client) { c.now = now } }
+// WithDomain sets the domain the daemon sees in the Origin header (in the
+// browser, the page's hostname). Install then sends only that domain's API
+// key, so a wrong key for another site cannot fail the page's install.
+func WithDomain(domain string) Option {
+	return func(c *Client) { c.domain = strings.ToLower(domain) }
+}
+
+// WithLang sets the language of error messages (default English natively;
+// the browser client defaults to Uzbek).
+func WithLang(l Lang) Option { return func(c *Client) { c.lang = l } }
 
 // New returns a client.
 func New(opts ...Option) *Client {
 	c := &Client{
 		url: capiws.DefaultWSURL, transport: defaultTransport(), timeout: DefaultTimeout,
-		maxData: DefaultMaxDataBytes, maxReply: DefaultMaxReply, now: time.Now, keyIDs: map[string]string{},
+		maxData: DefaultMaxDataBytes, maxReply: DefaultMaxReply, lang: LangEN, keyIDs: map[string]string{},
 	}
 	for _, o := range opts {
 		o(c)
@@ -113,83 +113,16 @@ func (v Version) String() string {
 	return s
 }
 
-// call sends one request and returns the reply of a successful call.
-func (c *Client) call(ctx context.Context, req capiws.Request) (capiws.Reply, error) {
-	if c.transport == nil {
-		return capiws.Reply{}, newError(CodeInternal, errors.New("no transport"))
+// versionText writes a version number such as 412 as "4.12".
+func versionText(n int) string {
+	m := strconv.Itoa(n % 100)
+	if len(m) < 2 {
+		m = "0" + m
 	}
-	if c.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel()
-	}
-	frame := req.AppendJSON(make([]byte, 0, req.Size()))
-	raw, err := c.transport.RoundTrip(ctx, c.url, frame, c.maxReply)
-	if err != nil {
-		return capiws.Reply{}, contextError(ctx, err)
-	}
-	reply, err := capiws.ParseReply(raw)
-	if err != nil || reply.Kind() != capiws.Object {
-		return capiws.Reply{}, newError(CodeProtocol, err)
-	}
-	if !reply.Success() {
-		st, _ := reply.Status()
-		return capiws.Reply{}, daemonError(int(st), reply.Reason())
-	}
-	return reply, nil
+	return strconv.Itoa(n/100) + "." + m
 }
 
-// contextError turns a transport error into TIMEOUT or ABORTED when the
-// context ended first.
-func contextError(ctx context.Context, err error) error {
-	var e *Error
-	if errors.As(err, &e) && e.Code != CodeTimeout && e.Code != CodeAborted {
-		if ctx.Err() == nil {
-			return err
-		}
-	}
-	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return newError(CodeTimeout, nil)
-	case ctx.Err() != nil:
-		return newError(CodeAborted, context.Cause(ctx))
-	}
-	if e != nil {
-		return e
-	}
-	return newError(CodeTransport, err)
-}
-
-// Install checks the daemon's version and, on daemons older than v6, sends
-// the API keys. It fails with VERSION_UNSUPPORTED below [MinVersion].
-func (c *Client) Install(ctx context.Context) (Version, error) {
-	r, err := c.call(ctx, capiws.Request{Name: "version"})
-	if err != nil {
-		return Version{}, err
-	}
-	major, err1 := strconv.Atoi(r.Field("major"))
-	minor, err2 := strconv.Atoi(r.Field("minor"))
-	if err1 != nil || err2 != nil {
-		return Version{}, newError(CodeProtocol, errors.New("version without major and minor"))
-	}
-	v := Version{Major: major, Minor: minor, Patch: r.Field("patch"), Edition: r.Field("edition")}
-	if v.Number() < MinVersion {
-		e := newError(CodeVersionUnsupported, nil)
-		e.Message += ": " + v.String() + " < 3.37"
-		return v, e
-	}
-	if v.Major < 6 && len(c.apiKeys) > 0 {
-		if _, err := c.call(ctx, capiws.Request{Name: "apikey", Arguments: c.apiKeys}); err != nil {
-			return v, err
-		}
-	}
-	c.mu.Lock()
-	c.version = &v
-	c.mu.Unlock()
-	return v, nil
-}
-
-// Version returns what [Client.Install] found, and false before it ran.
+// Version returns what the last successful Install found.
 func (c *Client) Version() (Version, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -199,123 +132,186 @@ func (c *Client) Version() (Version, bool) {
 	return *c.version, true
 }
 
-// ListKeys lists the PFX keys on every disk. The same key listed twice (the
-// macOS /Volumes quirk) is returned once.
-func (c *Client) ListKeys(ctx context.Context) ([]Certificate, error) {
-	r, err := c.call(ctx, capiws.Request{Plugin: "pfx", Name: "list_all_certificates"})
-	if err != nil {
-		return nil, err
+// finish is deferred by every exported call: it turns any error into an
+// *Error in the client's language.
+func (c *Client) finish(err *error) {
+	if *err == nil {
+		return
 	}
-	list, _ := r.Get("certificates")
-	seen := map[string]bool{}
-	out := []Certificate{}
-	for _, it := range list.Items() {
-		get := func(k string) string { v, _ := it.Get(k); return v.Str() }
-		cert := certificateFromAlias(get("disk"), get("path"), get("name"), get("alias"))
-		dup := cert.Name + "\x00" + cert.Alias
-		if seen[dup] {
-			continue
-		}
-		seen[dup] = true
-		out = append(out, cert)
-	}
-	return out, nil
+	e := asError(*err)
+	e.localize(c.lang)
+	*err = e
 }
 
-// LoadKey opens a key session for cert and returns its key id. The daemon
-// asks for the password only when the key first signs.
-func (c *Client) LoadKey(ctx context.Context, cert Certificate) (string, error) {
-	r, err := c.call(ctx, capiws.Request{Plugin: "pfx", Name: "load_key", Arguments: []string{cert.Disk, cert.Path, cert.Name, cert.Alias}})
-	if err != nil {
-		return "", err
+// call sends one request and returns the reply of a successful call.
+func (c *Client) call(ctx context.Context, req Request) (Reply, error) {
+	if c.transport == nil {
+		return nil, NewError(CodeInternal, "no transport")
 	}
-	id := r.Field("keyId")
-	if id == "" {
-		return "", newError(CodeProtocol, errors.New("load_key without keyId"))
+	if c.timeout > 0 {
+		// Not context.WithTimeout: its timerCtx carries a time.Time into an
+		// interface, which links time's formatting code (30 kB) into the
+		// WebAssembly build.
+		var cancel context.CancelCauseFunc
+		ctx, cancel = context.WithCancelCause(ctx)
+		t := time.AfterFunc(c.timeout, func() { cancel(errTimeout) })
+		defer func() { t.Stop(); cancel(nil) }()
+	}
+	r, err := c.transport.RoundTrip(ctx, c.url, req, c.maxReply)
+	if err != nil {
+		return nil, contextError(ctx, err)
+	}
+	if !r.Bool("success") {
+		st, has := r.Int("status")
+		reason := r.Str("reason")
+		if !has && reason == "" {
+			return nil, NewError(CodeProtocol, "the reply is neither a success nor a failure with a reason")
+		}
+		return nil, daemonError(st, has, reason)
+	}
+	return r, nil
+}
+
+// errTimeout is the cause of a call's context when its timeout fires.
+var errTimeout = errors.New("eimzo: the call's timeout fired")
+
+// contextError turns a transport error into TIMEOUT or ABORTED when the
+// context ended first.
+func contextError(ctx context.Context, err error) error {
+	var e *Error
+	if errors.As(err, &e) && e.Code != CodeTimeout && e.Code != CodeAborted && ctx.Err() == nil {
+		return err
+	}
+	switch {
+	case errors.Is(context.Cause(ctx), errTimeout), errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return NewError(CodeTimeout, "")
+	case ctx.Err() != nil:
+		return wrapError(CodeAborted, "", context.Cause(ctx))
+	case e != nil:
+		return e
+	}
+	return wrapError(CodeTransport, "", err)
+}
+
+// ParseInt reads a decimal integer of at most nine digits, with an
+// optional minus sign: a version part or a status that a daemon sent as a
+// string. (strconv.Atoi's error path would pull quoting code into the
+// WebAssembly build.)
+func ParseInt(s string) (int, bool) {
+	neg := len(s) > 1 && s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	if s == "" || len(s) > 9 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// atoi reads a non-negative version part.
+func atoi(s string) (int, bool) {
+	n, ok := ParseInt(s)
+	return n, ok && n >= 0
+}
+
+// textField reads a field the daemon should send as a string but that a
+// daemon might send as a number.
+func textField(r Reply, key string) string {
+	if s := r.Str(key); s != "" {
+		return s
+	}
+	if n, ok := r.Int(key); ok {
+		return strconv.Itoa(n)
+	}
+	return ""
+}
+
+// Install checks the daemon's version and, on daemons older than v6, sends
+// the page's API key. It fails with VERSION_UNSUPPORTED below 3.37. A failed
+// install is not remembered.
+func (c *Client) Install(ctx context.Context) (v Version, err error) {
+	defer c.finish(&err)
+	if v, err = c.fetchVersion(ctx); err != nil {
+		return v, err
+	}
+	if v.Number() < MinVersion {
+		return v, NewError(CodeVersionUnsupported, "E-IMZO "+v.String()+" is older than "+versionText(MinVersion))
+	}
+	if pairs := c.apiKeyPairs(); v.Number() < VersionV6 && len(pairs) > 0 {
+		if _, err := c.call(ctx, Request{Name: "apikey", Args: pairs}); err != nil {
+			return v, err
+		}
 	}
 	c.mu.Lock()
-	c.keyIDs[cert.key()] = id
+	c.version = &v
 	c.mu.Unlock()
-	return id, nil
+	return v, nil
 }
 
-// SignOptions adjust [Client.Sign].
-type SignOptions struct {
-	Detached bool // leave the content out of the CMS
-	// IsBase64 says data is already base64 text to be signed as the bytes
-	// it encodes, not as text.
-	IsBase64 bool
-}
-
-// SignResult is a signature.
-type SignResult struct {
-	PKCS7              string // base64 DER CMS SignedData
-	SignerSerialNumber string // lowercase hex, no leading zeros
-	SignatureHex       string
-}
-
-// Sign signs data with cert's key as CMS SignedData. The key is loaded on
-// first use and its id reused; an id the daemon forgot is loaded again once.
-func (c *Client) Sign(ctx context.Context, cert Certificate, data []byte, opts SignOptions) (SignResult, error) {
-	data64, err := c.encodeData(data, opts.IsBase64)
+// fetchVersion asks the daemon for its version.
+func (c *Client) fetchVersion(ctx context.Context) (Version, error) {
+	r, err := c.call(ctx, Request{Name: "version"})
 	if err != nil {
-		return SignResult{}, err
+		return Version{}, err
+	}
+	major, ok1 := atoi(textField(r, "major"))
+	minor, ok2 := atoi(textField(r, "minor"))
+	if !ok1 || !ok2 {
+		return Version{}, NewError(CodeProtocol, "version without major and minor")
+	}
+	return Version{Major: major, Minor: minor, Patch: textField(r, "patch"), Edition: r.Str("edition")}, nil
+}
+
+// versionNumber returns the daemon's version number, asking the daemon
+// when Install has not run (the gates of devices, ftjc and timestamps need
+// it), and remembering the answer.
+func (c *Client) versionNumber(ctx context.Context) (int, error) {
+	if v, ok := c.Version(); ok {
+		return v.Number(), nil
+	}
+	v, err := c.fetchVersion(ctx)
+	if err != nil {
+		return 0, err
 	}
 	c.mu.Lock()
-	id, ok := c.keyIDs[cert.key()]
+	if c.version == nil {
+		c.version = &v
+	}
 	c.mu.Unlock()
-	if !ok {
-		if id, err = c.LoadKey(ctx, cert); err != nil {
-			return SignResult{}, err
-		}
-	}
-	res, err := c.createPKCS7(ctx, data64, id, opts.Detached)
-	if ok && CodeOf(err) == CodeKeyNotFound {
-		// The daemon restarted or dropped the session: load once more.
-		if id, err = c.LoadKey(ctx, cert); err != nil {
-			return SignResult{}, err
-		}
-		res, err = c.createPKCS7(ctx, data64, id, opts.Detached)
-	}
-	return res, err
+	return v.Number(), nil
 }
 
-func (c *Client) encodeData(data []byte, isBase64 bool) (string, error) {
-	if isBase64 {
-		s := strings.TrimSpace(string(data))
-		n, err := base64.StdEncoding.DecodeString(s)
-		if err != nil {
-			return "", newError(CodeBadArgument, errors.New("isBase64: data is not standard base64"))
+// apiKeyPairs returns the apikey arguments: the pair of the client's
+// domain when it is known, otherwise every pair, in a stable order.
+func (c *Client) apiKeyPairs() []string {
+	if c.domain != "" {
+		if k, ok := c.apiKeys[c.domain]; ok {
+			return []string{c.domain, k}
 		}
-		if len(n) > c.maxData {
-			return "", c.tooLarge(len(n))
+		return nil
+	}
+	domains := make([]string, 0, len(c.apiKeys))
+	for d := range c.apiKeys {
+		domains = append(domains, d)
+	}
+	for i := 1; i < len(domains); i++ { // insertion sort: a handful of domains
+		for j := i; j > 0 && domains[j] < domains[j-1]; j-- {
+			domains[j], domains[j-1] = domains[j-1], domains[j]
 		}
-		return s, nil
 	}
-	if len(data) > c.maxData {
-		return "", c.tooLarge(len(data))
+	pairs := make([]string, 0, 2*len(domains))
+	for _, d := range domains {
+		pairs = append(pairs, d, c.apiKeys[d])
 	}
-	return base64.StdEncoding.EncodeToString(data), nil
-}
-
-func (c *Client) tooLarge(n int) error {
-	e := newError(CodeDataTooLarge, nil)
-	e.Message += ": " + strconv.Itoa(n) + " > " + strconv.Itoa(c.maxData) + " bytes"
-	return e
-}
-
-func (c *Client) createPKCS7(ctx context.Context, data64, id string, detached bool) (SignResult, error) {
-	flag := "no"
-	if detached {
-		flag = "yes"
-	}
-	r, err := c.call(ctx, capiws.Request{Plugin: "pkcs7", Name: "create_pkcs7", Arguments: []string{data64, id, flag}})
-	if err != nil {
-		return SignResult{}, err
-	}
-	res := SignResult{PKCS7: r.Field("pkcs7_64"), SignerSerialNumber: r.Field("signer_serial_number"), SignatureHex: r.Field("signature_hex")}
-	if res.PKCS7 == "" {
-		return SignResult{}, newError(CodeProtocol, errors.New("create_pkcs7 without pkcs7_64"))
-	}
-	return res, nil
+	return pairs
 }

@@ -3,21 +3,49 @@
 package eimzo_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/asn1"
 	"encoding/base64"
-	"errors"
-	"net"
-	"net/http"
-	"net/http/httptest"
+	"encoding/hex"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/coder/websocket"
+	"github.com/eimzokit/eimzokit/daemon-sim/sim"
 	"github.com/eimzokit/eimzokit/daemon-sim/simtest"
+	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
 	"github.com/eimzokit/eimzokit/wasm/eimzo"
+	"github.com/eimzokit/eimzokit/wasm/eimzo/eimzotest"
 	"github.com/smallstep/pkcs7"
 )
+
+// simClient starts a simulator and lists its keys with a new client.
+func simClient(t *testing.T, opts ...simtest.Option) (*simtest.Sim, *eimzo.Client, []eimzo.Certificate) {
+	t.Helper()
+	s := simtest.Start(t, opts...)
+	c := eimzo.New(eimzo.WithURL(s.URL))
+	certs, err := c.ListKeys(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, c, certs
+}
+
+func parseCMS(t *testing.T, text eimzo.Text) *pkcs7.PKCS7 {
+	t.Helper()
+	der, err := base64.StdEncoding.DecodeString(text.String())
+	if err != nil {
+		t.Fatalf("pkcs7 is not base64: %v", err)
+	}
+	p7, err := pkcs7.Parse(der)
+	if err != nil {
+		t.Fatalf("pkcs7 does not parse: %v", err)
+	}
+	return p7
+}
 
 func TestInstallListSign(t *testing.T) {
 	s := simtest.Start(t)
@@ -30,6 +58,9 @@ func TestInstallListSign(t *testing.T) {
 	if v.Number() != 604 || v.String() != "6.4.7" {
 		t.Errorf("version = %+v", v)
 	}
+	if got, ok := c.Version(); !ok || got != v {
+		t.Errorf("Version() = %+v, %v", got, ok)
+	}
 	certs, err := c.ListKeys(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -37,38 +68,33 @@ func TestInstallListSign(t *testing.T) {
 	if len(certs) != 6 {
 		t.Fatalf("listed %d keys", len(certs))
 	}
-	var legal, yatt, physical int
+	roles := map[eimzo.Role]int{}
 	for _, cert := range certs {
-		if cert.CN == "" || cert.PINFL == "" || cert.TIN == "" || cert.SerialNumber != strings.ToUpper(cert.SerialNumber) || cert.ValidTo.IsZero() {
+		if cert.Type != eimzo.KeyPFX || cert.CN == "" || cert.PINFL == "" || cert.TIN == "" || cert.SerialNumber != strings.ToUpper(cert.SerialNumber) || cert.ValidTo.IsZero() {
 			t.Errorf("certificate fields missing: %+v", cert)
 		}
-		switch {
-		case cert.IsLegalEntity():
-			legal++
-			if cert.TIN != cert.OrgTIN || cert.IsPhysicalPerson() || cert.IsYATT() {
-				t.Errorf("legal entity roles wrong: %+v", cert)
-			}
-		case cert.IsYATT():
-			yatt++
-		default:
-			physical++
+		roles[cert.Role()]++
+		if cert.IsLegalEntity() == cert.IsPhysicalPerson() {
+			t.Errorf("%s is both or neither legal and physical", cert.CN)
+		}
+		if cert.IsLegalEntity() && cert.TIN != cert.OrgTIN {
+			t.Errorf("legal entity TIN %q, organisation TIN %q", cert.TIN, cert.OrgTIN)
 		}
 	}
-	if legal != 2 || yatt != 1 || physical != 3 {
-		t.Errorf("roles: legal %d, yatt %d, physical %d", legal, yatt, physical)
+	if roles[eimzo.RoleLegal] != 2 || roles[eimzo.RoleYATT] != 1 || roles[eimzo.RolePhysical] != 3 {
+		t.Errorf("roles: %v", roles)
 	}
 	text := "Hujjat matni: Ўзбекистон, o‘zbek ʼ"
 	for _, detached := range []bool{false, true} {
-		res, err := c.Sign(ctx, certs[0], []byte(text), eimzo.SignOptions{Detached: detached})
+		res, err := c.Sign(ctx, certs[0], eimzo.Bytes(text), eimzo.SignOptions{Detached: detached})
 		if err != nil {
 			t.Fatal(err)
 		}
-		der, _ := base64.StdEncoding.DecodeString(res.PKCS7)
-		p7, err := pkcs7.Parse(der)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p7 := parseCMS(t, res.PKCS7)
 		if detached {
+			if len(p7.Content) != 0 {
+				t.Errorf("detached CMS carries content %q", p7.Content)
+			}
 			p7.Content = []byte(text)
 		}
 		if string(p7.Content) != text {
@@ -80,201 +106,183 @@ func TestInstallListSign(t *testing.T) {
 		if !strings.EqualFold(res.SignerSerialNumber, certs[0].SerialNumber) {
 			t.Errorf("signer serial %s, certificate %s", res.SignerSerialNumber, certs[0].SerialNumber)
 		}
+		if !bytes.Equal(mustHex(t, res.SignatureHex), p7.Signers[0].EncryptedDigest) {
+			t.Error("signature_hex is not the CMS's signature")
+		}
 	}
 	// Already-base64 data is signed as the bytes it encodes.
-	res, err := c.Sign(ctx, certs[0], []byte(base64.StdEncoding.EncodeToString([]byte(text))), eimzo.SignOptions{IsBase64: true})
+	res, err := c.Sign(ctx, certs[0], eimzo.Base64(base64.StdEncoding.EncodeToString([]byte(text))), eimzo.SignOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	der, _ := base64.StdEncoding.DecodeString(res.PKCS7)
-	if p7, err := pkcs7.Parse(der); err != nil || string(p7.Content) != text {
-		t.Errorf("isBase64 signed %q, %v", p7.Content, err)
+	if p7 := parseCMS(t, res.PKCS7); string(p7.Content) != text {
+		t.Errorf("isBase64 signed %q", p7.Content)
+	}
+}
+
+func mustHex(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		t.Fatalf("%q is not hex", s)
+	}
+	return b
+}
+
+// TestV6NeedsNoAPIKeyCall: v6 looks keys up itself, so Install sends none.
+func TestV6NeedsNoAPIKeyCall(t *testing.T) {
+	s := simtest.Start(t)
+	c := eimzo.New(eimzo.WithURL(s.URL), eimzo.WithAPIKeys(map[string]string{"localhost": "ANY"}))
+	if _, err := c.Install(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range s.Events() {
+		if e.Function == "apikey" {
+			t.Error("the client sent apikey to a v6 daemon")
+		}
+	}
+	if len(s.Events()) != 1 {
+		t.Errorf("%d calls, want version only", len(s.Events()))
+	}
+}
+
+// TestUnevenButSuccessfulCalls: a typo in the password dialog, and a
+// close with 4000 after the reply, still end in a signature.
+func TestUnevenButSuccessfulCalls(t *testing.T) {
+	s, c, certs := simClient(t)
+	s.Script("*", softtoken.Script{Answers: []softtoken.Step{softtoken.Wrong, softtoken.Right}})
+	s.Fault(sim.Fault{Kind: sim.FaultClose, Code: 4000, After: true, Function: "create_pkcs7", Times: 1})
+	res, err := c.Sign(context.Background(), certs[0], eimzo.Bytes("x"), eimzo.SignOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := parseCMS(t, res.PKCS7).VerifyWithChain(s.Data.Roots()); err != nil {
+		t.Error(err)
 	}
 }
 
 func TestSignReloadsAForgottenKey(t *testing.T) {
-	s := simtest.Start(t)
-	c := eimzo.New(eimzo.WithURL(s.URL))
-	certs, err := c.ListKeys(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, c, certs := simClient(t)
 	c.SetKeyID(certs[0], "00000000000000000000000000000000")
-	if _, err := c.Sign(context.Background(), certs[0], []byte("x"), eimzo.SignOptions{}); err != nil {
+	if _, err := c.Sign(context.Background(), certs[0], eimzo.Bytes("x"), eimzo.SignOptions{}); err != nil {
 		t.Fatalf("sign after the daemon forgot the key: %v", err)
 	}
 }
 
-// fakeDaemon is a WebSocket server that misbehaves in one way.
-func fakeDaemon(t *testing.T, serve func(ctx context.Context, c *websocket.Conn)) string {
-	t.Helper()
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
-		if err != nil {
-			return
-		}
-		defer c.CloseNow()
-		if _, _, err := c.Read(r.Context()); err != nil {
-			return
-		}
-		serve(r.Context(), c)
-	}))
-	t.Cleanup(hs.Close)
-	return "ws" + strings.TrimPrefix(hs.URL, "http") + "/service/cryptapi"
-}
-
-func freeClosedPort(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func TestAuthenticateSignWithSerialAndSignHash(t *testing.T) {
+	s, c, certs := simClient(t)
+	ctx := context.Background()
+	challenge := "d1f0c2e3-challenge-Ўз"
+	p, err := c.Authenticate(ctx, certs[1], challenge)
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return "ws://" + addr + "/service/cryptapi"
+	if p7 := parseCMS(t, p); string(p7.Content) != challenge || p7.VerifyWithChain(s.Data.Roots()) != nil {
+		t.Errorf("authenticate signed %q", p7.Content)
+	}
+
+	// By serial: lower case, with leading zeros.
+	serial := "000" + strings.ToLower(certs[2].SerialNumber)
+	res, err := c.SignWithSerial(ctx, serial, eimzo.Bytes("by serial"), eimzo.SignOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.EqualFold(res.SignerSerialNumber, certs[2].SerialNumber) {
+		t.Errorf("signed with %s, want %s", res.SignerSerialNumber, certs[2].SerialNumber)
+	}
+
+	// A 3 MiB document costs the daemon 32 bytes.
+	doc := bytes.Repeat([]byte("Ўзбекистон "), 3<<20/len("Ўзбекистон "))
+	h, err := c.SignHash(ctx, certs[0], bytes.NewReader(doc), eimzo.SignOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Hash != sha256.Sum256(doc) {
+		t.Error("SignHash's hash is not the SHA-256 of the document")
+	}
+	p7 := parseCMS(t, h.PKCS7)
+	if len(p7.Content) != 0 {
+		t.Error("signHash's CMS is not detached")
+	}
+	p7.Content = h.Hash[:]
+	if err := p7.VerifyWithChain(s.Data.Roots()); err != nil {
+		t.Errorf("the CMS does not verify over the digest: %v", err)
+	}
 }
 
-func TestErrorCodes(t *testing.T) {
+// TestTimestampOnV6 signs with the simulator (a v6 daemon, which has no
+// attach_timestamp_token_pkcs7), gets a real RFC 3161 token over the
+// signature and checks that the client put it into the CMS as the unsigned
+// attribute, that Go's parser and OpenSSL accept the result, and that the
+// signature still verifies.
+func TestTimestampOnV6(t *testing.T) {
 	s := simtest.Start(t)
-	tests := []struct {
-		name   string
-		client func(t *testing.T) *eimzo.Client
-		call   func(ctx context.Context, c *eimzo.Client) error
-		want   eimzo.Code
-		status int
-	}{
-		{
-			name:   "nothing listens",
-			client: func(t *testing.T) *eimzo.Client { return eimzo.New(eimzo.WithURL(freeClosedPort(t))) },
-			want:   eimzo.CodeNotInstalled,
-		},
-		{
-			name: "foreign domain",
-			client: func(t *testing.T) *eimzo.Client {
-				return eimzo.New(eimzo.WithURL(s.URL), eimzo.WithTransport(&eimzo.WSTransport{Origin: "https://evil.example"}))
-			},
-			call:   func(ctx context.Context, c *eimzo.Client) error { _, err := c.ListKeys(ctx); return err },
-			want:   eimzo.CodeAPIKeyRejected,
-			status: -1022,
-		},
-		{
-			name: "data too large is refused before a byte is sent",
-			client: func(t *testing.T) *eimzo.Client {
-				return eimzo.New(eimzo.WithURL(freeClosedPort(t)), eimzo.WithMaxDataBytes(4))
-			},
-			call: func(ctx context.Context, c *eimzo.Client) error {
-				_, err := c.Sign(ctx, eimzo.Certificate{}, []byte("12345"), eimzo.SignOptions{})
-				return err
-			},
-			want: eimzo.CodeDataTooLarge,
-		},
-		{
-			name:   "bad base64",
-			client: func(t *testing.T) *eimzo.Client { return eimzo.New(eimzo.WithURL(freeClosedPort(t))) },
-			call: func(ctx context.Context, c *eimzo.Client) error {
-				_, err := c.Sign(ctx, eimzo.Certificate{}, []byte("***"), eimzo.SignOptions{IsBase64: true})
-				return err
-			},
-			want: eimzo.CodeBadArgument,
-		},
-		{
-			name: "no reply at all",
-			client: func(t *testing.T) *eimzo.Client {
-				url := fakeDaemon(t, func(ctx context.Context, c *websocket.Conn) { <-ctx.Done() })
-				return eimzo.New(eimzo.WithURL(url), eimzo.WithTimeout(300*time.Millisecond))
-			},
-			want: eimzo.CodeTimeout,
-		},
-		{
-			name: "closed with 1011 instead of a reply",
-			client: func(t *testing.T) *eimzo.Client {
-				return eimzo.New(eimzo.WithURL(fakeDaemon(t, func(ctx context.Context, c *websocket.Conn) {
-					c.Close(websocket.StatusInternalError, "boom")
-				})))
-			},
-			want: eimzo.CodeTransport,
-		},
-		{
-			name: "a reply that is not JSON",
-			client: func(t *testing.T) *eimzo.Client {
-				return eimzo.New(eimzo.WithURL(fakeDaemon(t, func(ctx context.Context, c *websocket.Conn) {
-					c.Write(ctx, websocket.MessageText, []byte("<html>"))
-				})))
-			},
-			want: eimzo.CodeProtocol,
-		},
-		{
-			name: "an oversized reply",
-			client: func(t *testing.T) *eimzo.Client {
-				return eimzo.New(eimzo.WithMaxReplyBytes(1024), eimzo.WithURL(fakeDaemon(t, func(ctx context.Context, c *websocket.Conn) {
-					c.Write(ctx, websocket.MessageText, []byte(`{"success":true,"x":"`+strings.Repeat("a", 4096)+`"}`))
-				})))
-			},
-			want: eimzo.CodeResponseTooLarge,
-		},
-		{
-			name: "an old daemon",
-			client: func(t *testing.T) *eimzo.Client {
-				return eimzo.New(eimzo.WithURL(fakeDaemon(t, func(ctx context.Context, c *websocket.Conn) {
-					c.Write(ctx, websocket.MessageText, []byte(`{"success":true,"major":"3","minor":"20"}`))
-				})))
-			},
-			want: eimzo.CodeVersionUnsupported,
-		},
+	d := eimzotest.NewDaemon(t, s.URL, nil) // records what the client asks
+	c := eimzo.New(eimzo.WithURL(d.URL))
+	tsa := eimzotest.NewTSA(t, nil)
+	ctx := context.Background()
+	certs, err := c.ListKeys(ctx)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := tt.client(t)
-			call := tt.call
-			if call == nil {
-				call = func(ctx context.Context, c *eimzo.Client) error { _, err := c.Install(ctx); return err }
-			}
-			err := call(context.Background(), c)
-			if got := eimzo.CodeOf(err); got != tt.want {
-				t.Fatalf("code = %q (%v), want %q", got, err, tt.want)
-			}
-			if !errors.Is(err, &eimzo.Error{Code: tt.want}) {
-				t.Error("errors.Is does not match by code")
-			}
-			var e *eimzo.Error
-			errors.As(err, &e)
-			if e.Status != tt.status {
-				t.Errorf("status = %d, want %d", e.Status, tt.status)
-			}
-			if e.Message == "" {
-				t.Error("no message")
-			}
-		})
+	text := "Vaqt tamg‘asi bilan hujjat"
+	for _, cert := range certs[:2] { // an RSA and an ECDSA key
+		var gotHex string
+		res, err := c.Sign(ctx, cert, eimzo.Bytes(text), eimzo.SignOptions{Timestamp: func(_ context.Context, sigHex string) (string, error) {
+			gotHex = sigHex
+			token, err := tsa.Token(mustHex(t, sigHex))
+			return base64.StdEncoding.EncodeToString(token), err
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gotHex != res.SignatureHex {
+			t.Errorf("the callback got %s, the signature is %s", gotHex, res.SignatureHex)
+		}
+		p7 := parseCMS(t, res.PKCS7)
+		if err := p7.VerifyWithChain(s.Data.Roots()); err != nil {
+			t.Errorf("the timestamped CMS no longer verifies: %v", err)
+		}
+		ts, err := eimzotest.ParseToken(timestampAttribute(t, p7))
+		if err != nil {
+			t.Fatalf("the attribute is not a valid token: %v", err)
+		}
+		sum := sha256.Sum256(p7.Signers[0].EncryptedDigest)
+		if !bytes.Equal(ts.HashedMessage, sum[:]) {
+			t.Error("the token is not over the signature")
+		}
+		opensslCMS(t, res.PKCS7.String(), s.Data.RootPath())
+	}
+	for _, name := range d.Names() {
+		if name == "pkcs7.attach_timestamp_token_pkcs7" {
+			t.Error("the client asked a v6 daemon to attach the token")
+		}
 	}
 }
 
-func TestAbortedCall(t *testing.T) {
-	url := fakeDaemon(t, func(ctx context.Context, c *websocket.Conn) { <-ctx.Done() })
-	c := eimzo.New(eimzo.WithURL(url))
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
-	_, err := c.Install(ctx)
-	if eimzo.CodeOf(err) != eimzo.CodeAborted {
-		t.Fatalf("got %v, want ABORTED", err)
+var oidTimeStampToken = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
+
+// timestampAttribute returns the token in the first signer's unsigned
+// attributes.
+func timestampAttribute(t *testing.T, p7 *pkcs7.PKCS7) []byte {
+	t.Helper()
+	for _, a := range p7.Signers[0].UnauthenticatedAttributes {
+		if a.Type.Equal(oidTimeStampToken) {
+			return a.Value.Bytes // the SET's content: the one token
+		}
 	}
+	t.Fatal("no id-aa-timeStampToken attribute")
+	return nil
 }
 
-func TestCatalogueIsComplete(t *testing.T) {
-	seen := map[eimzo.Code]bool{}
-	for _, d := range eimzo.Catalogue {
-		if seen[d.Code] {
-			t.Errorf("%s listed twice", d.Code)
-		}
-		seen[d.Code] = true
-		for _, l := range []eimzo.Lang{eimzo.LangUZ, eimzo.LangRU, eimzo.LangEN} {
-			if d.Messages[l] == "" {
-				t.Errorf("%s has no %s message", d.Code, l)
-			}
-		}
-		if !strings.HasPrefix(d.Class, "Eimzo") || !strings.HasSuffix(d.Class, "Error") {
-			t.Errorf("%s: class %q", d.Code, d.Class)
-		}
-	}
-	if eimzo.Describe("NO_SUCH_CODE").Code != eimzo.CodeInternal {
-		t.Error("unknown codes must describe as INTERNAL")
+// opensslCMS checks a CMS with OpenSSL: -cmsout -print shows the
+// timestamp attribute, and -verify accepts the signature and chain.
+func opensslCMS(t *testing.T, pkcs7b64, rootPath string) {
+	t.Helper()
+	der, _ := base64.StdEncoding.DecodeString(pkcs7b64)
+	f := opensslPrints(t, der, "id-smime-aa-timeStampToken")
+	out, err := exec.Command("openssl", "cms", "-verify", "-inform", "DER", "-in", f, "-CAfile", rootPath, "-binary", "-out", os.DevNull).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "Verification successful") {
+		t.Errorf("openssl cms -verify: %v\n%s", err, out)
 	}
 }

@@ -13,15 +13,15 @@ import (
 var (
 	jsPromise = js.Global().Get("Promise")
 	jsError   = js.Global().Get("Error")
-	jsObject  = js.Global().Get("Object")
 )
 
 // errAborted is the cause of a context cancelled by an AbortSignal.
 var errAborted = errors.New("aborted by the page's AbortSignal")
 
 // Promise runs fn in a goroutine and returns a Promise of its result. When
-// signal is an AbortSignal, aborting it cancels fn's context.
-func Promise(signal js.Value, fn func(ctx context.Context) (any, error)) js.Value {
+// signal is an AbortSignal, aborting it cancels fn's context. Rejections
+// are JS Errors with messages in lang.
+func Promise(signal js.Value, lang eimzo.Lang, fn func(ctx context.Context) (any, error)) js.Value {
 	executor := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		resolve, reject := args[0], args[1]
 		ctx, cancel := context.WithCancelCause(context.Background())
@@ -31,16 +31,21 @@ func Promise(signal js.Value, fn func(ctx context.Context) (any, error)) js.Valu
 			defer release()
 			defer func() {
 				if r := recover(); r != nil {
-					reject.Invoke(ErrorValue(&eimzo.Error{Code: eimzo.CodeInternal, Message: "internal error", Err: panicError(r)}))
+					e := eimzo.NewError(eimzo.CodeInternal, "")
+					e.Err = panicError(r)
+					reject.Invoke(ErrorValue(e, lang))
 				}
 			}()
 			if ctx.Err() != nil {
-				reject.Invoke(ErrorValue(&eimzo.Error{Code: eimzo.CodeAborted, Message: eimzo.Describe(eimzo.CodeAborted).Message(eimzo.LangEN)}))
+				reject.Invoke(ErrorValue(eimzo.NewError(eimzo.CodeAborted, ""), lang))
 				return
 			}
 			v, err := fn(ctx)
 			if err != nil {
-				reject.Invoke(ErrorValue(err))
+				if ctx.Err() != nil && eimzo.CodeOf(err) != eimzo.CodeTimeout {
+					err = eimzo.NewError(eimzo.CodeAborted, "")
+				}
+				reject.Invoke(ErrorValue(err, lang))
 				return
 			}
 			resolve.Invoke(v)
@@ -101,14 +106,11 @@ func (p panicValue) Error() string {
 func panicError(v any) error { return panicValue{v} }
 
 // ErrorValue turns err into a JS Error with the fields the npm package
-// reads: code, hint, status and closeCode.
-func ErrorValue(err error) js.Value {
-	var e *eimzo.Error
-	if !errors.As(err, &e) {
-		e = &eimzo.Error{Code: eimzo.CodeInternal, Message: "internal error", Err: err}
-	}
+// reads: code, message (in lang), hint, detail, status, reason, closeCode.
+func ErrorValue(err error, lang eimzo.Lang) js.Value {
+	e := eimzo.Localize(err, lang)
 	msg := e.Message
-	if e.Err != nil && e.Code != eimzo.CodeAborted {
+	if e.Err != nil && (e.Code == eimzo.CodeInternal || e.Code == eimzo.CodeTransport || e.Code == eimzo.CodeTimestampFailed) {
 		msg += ": " + e.Err.Error()
 	}
 	v := jsError.New(msg)
@@ -116,8 +118,14 @@ func ErrorValue(err error) js.Value {
 	if e.Hint != "" {
 		v.Set("hint", e.Hint)
 	}
+	if e.Detail != "" {
+		v.Set("detail", e.Detail)
+	}
 	if e.Status != 0 || e.Code == eimzo.CodeFunctionNotFound {
 		v.Set("status", e.Status)
+	}
+	if e.Reason != "" {
+		v.Set("reason", e.Reason)
 	}
 	if e.CloseCode != 0 {
 		v.Set("closeCode", e.CloseCode)

@@ -43,11 +43,11 @@ func TestSimulatorRevokedKey(t *testing.T) {
 		t.Fatalf("keys %v", byCN)
 	}
 	sign := func(k eimzo.Certificate) string {
-		res, err := client.Sign(ctx, k, []byte("hujjat"), eimzo.SignOptions{})
+		res, err := client.Sign(ctx, k, eimzo.Bytes("hujjat"), eimzo.SignOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return res.PKCS7
+		return res.PKCS7.String()
 	}
 	revokedSig, goodSig := sign(revoked), sign(good)
 

@@ -4,7 +4,7 @@
 // hand in their own reactive cells (Vue refs, Angular signals, a React
 // store), so this file holds the rules once and the wrappers only bind
 // lifecycle.
-import { EimzoError, toEimzoError } from 'eimzokit'
+import { createEimzoError, toEimzoError, type EimzoError } from 'eimzokit'
 import type {
   BinaryInput,
   CallOptions,
@@ -58,25 +58,6 @@ export interface EimzoActions {
   signWithSerial(serial: string, data: BinaryInput, opts?: SignOptions): Promise<SignResult>
 }
 
-const notSelected: Record<Lang, string> = {
-  uz: 'Sertifikat tanlanmagan',
-  ru: 'Сертификат не выбран',
-  en: 'No certificate is selected',
-}
-
-/**
- * Thrown (and stored in `error`) by sign, signHash and authenticate of the
- * wrappers when no certificate is selected. Its code is BAD_ARGUMENT.
- */
-export class EimzoNoCertificateSelectedError extends EimzoError {
-  override name = 'EimzoNoCertificateSelectedError'
-  constructor(lang: Lang = 'uz') {
-    super('BAD_ARGUMENT', notSelected[lang] ?? notSelected.uz, {
-      hint: 'call select(cert) (or set selected) before sign, signHash or authenticate',
-    })
-  }
-}
-
 /** Binds the adapter rules to a client and a set of cells. */
 export function bindState(client: AdapterClient, cells: StateCells, lang?: Lang): EimzoActions {
   let pending = 0
@@ -96,7 +77,8 @@ export function bindState(client: AdapterClient, cells: StateCells, lang?: Lang)
   }
   function selected(): Certificate {
     const cert = cells.selected.get()
-    if (!cert) throw new EimzoNoCertificateSelectedError(lang)
+    // The core's class and catalogue message (seeds/000: "Sertifikat tanlanmagan").
+    if (!cert) throw createEimzoError('NO_CERTIFICATE_SELECTED', lang)
     return cert
   }
   async function install(opts?: CallOptions): Promise<VersionInfo> {

@@ -9,7 +9,9 @@ import { createEimzo } from 'eimzokit'
 import type { BinaryInput, CallOptions, Certificate, EimzoClient, EimzoError, EimzoOptions, Lang, SignHashOptions, SignHashResult, SignOptions, SignResult, VersionInfo } from 'eimzokit'
 import { bindState, type Cell, type EimzoActions } from '../adapter/state.js'
 
-export { EimzoNoCertificateSelectedError, type EimzoActions } from '../adapter/state.js'
+// The core's class, re-exported: `instanceof` works with either import.
+export { EimzoNoCertificateSelectedError } from 'eimzokit'
+export type { EimzoActions } from '../adapter/state.js'
 
 /** The client the service uses; provided by provideEimzo / provideEimzoClient. */
 export const EIMZO_CLIENT = new InjectionToken<EimzoClient>('eimzokit client')

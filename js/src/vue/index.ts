@@ -6,7 +6,9 @@ import { createEimzo, EimzoError } from 'eimzokit'
 import type { Certificate, EimzoClient, EimzoOptions, VersionInfo } from 'eimzokit'
 import { bindState, type Cell, type EimzoActions } from '../adapter/state.js'
 
-export { EimzoNoCertificateSelectedError, type EimzoActions } from '../adapter/state.js'
+// The core's class, re-exported: `instanceof` works with either import.
+export { EimzoNoCertificateSelectedError } from 'eimzokit'
+export type { EimzoActions } from '../adapter/state.js'
 
 /** What useEimzo() returns: the same object in every component of an app. */
 export interface UseEimzo extends EimzoActions {

@@ -1,12 +1,12 @@
 package mobile
 
 import (
-	"encoding/hex"
 	"errors"
 	"hash/crc32"
 	"strconv"
 
 	"github.com/eimzokit/eimzokit/wasm/gost/gost94"
+	"github.com/eimzokit/eimzokit/wasm/internal/hexstr"
 )
 
 // Lengths of the parts of a code, in hex characters (PROTOCOL.md §7.1).
@@ -54,16 +54,16 @@ func Code(siteID, documentID string, document []byte) (string, error) {
 // CodeFromDigest is Code for a digest computed beforehand, e.g. by
 // streaming a large file through gost94.New.
 func CodeFromDigest(siteID, documentID string, digest [gost94.Size]byte) (string, error) {
-	if !isHex(siteID, SiteIDLen) {
+	if !hexstr.Valid(siteID, SiteIDLen) {
 		return "", &inputError{ErrSiteID, siteID}
 	}
-	if !isHex(documentID, DocumentIDLen) {
+	if !hexstr.Valid(documentID, DocumentIDLen) {
 		return "", &inputError{ErrDocumentID, documentID}
 	}
 	b := make([]byte, 0, CodeLen)
 	b = append(b, siteID...)
 	b = append(b, documentID...)
-	b = hex.AppendEncode(b, digest[:])
+	b = hexstr.AppendEncode(b, digest[:])
 	b = appendChecksum(b, b)
 	return string(b), nil
 }
@@ -83,7 +83,7 @@ type Parsed struct {
 // it to learn which digest to sign. The errors are ErrCode and
 // ErrChecksum.
 func Parse(code string) (Parsed, error) {
-	if !isHex(code, CodeLen) {
+	if !hexstr.Valid(code, CodeLen) {
 		return Parsed{}, &inputError{ErrCode, code}
 	}
 	body := code[:CodeLen-ChecksumLen]
@@ -94,7 +94,8 @@ func Parse(code string) (Parsed, error) {
 	var p Parsed
 	p.SiteID = code[:SiteIDLen]
 	p.DocumentID = code[SiteIDLen : SiteIDLen+DocumentIDLen]
-	hex.Decode(p.Digest[:], []byte(code[SiteIDLen+DocumentIDLen:CodeLen-ChecksumLen]))
+	digest, _ := hexstr.Decode(code[SiteIDLen+DocumentIDLen : CodeLen-ChecksumLen]) // checked by Valid above
+	copy(p.Digest[:], digest)
 	return p, nil
 }
 
@@ -102,32 +103,16 @@ func Parse(code string) (Parsed, error) {
 // characters separated by spaces, the way a page shows it next to the QR
 // code so that the user can compare it with the app.
 func FormatDigest(digest [gost94.Size]byte) string {
-	h := hex.EncodeToString(digest[:])
+	h := hexstr.Encode(digest[:])
 	return h[0:16] + " " + h[16:32] + " " + h[32:48] + " " + h[48:64]
 }
 
 // appendChecksum appends the CRC-32 (IEEE) of hex-decoded hexText as 8
 // lowercase hex digits. hexText has an even length and only hex digits.
 func appendChecksum(dst, hexText []byte) []byte {
-	var raw [(CodeLen - ChecksumLen) / 2]byte
-	n, _ := hex.Decode(raw[:], hexText)
-	c := crc32.ChecksumIEEE(raw[:n])
-	var out [4]byte
-	out[0], out[1], out[2], out[3] = byte(c>>24), byte(c>>16), byte(c>>8), byte(c)
-	return hex.AppendEncode(dst, out[:])
-}
-
-func isHex(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return true
+	raw, _ := hexstr.Decode(string(hexText))
+	c := crc32.ChecksumIEEE(raw)
+	return hexstr.AppendEncode(dst, []byte{byte(c >> 24), byte(c >> 16), byte(c >> 8), byte(c)})
 }
 
 func equalFold(a, b string) bool {

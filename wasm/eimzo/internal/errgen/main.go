@@ -38,12 +38,28 @@ func generate() []byte {
 	p("export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]\n\n")
 	p("/** Who must act to fix an error. */\n")
 	p("export type ErrorGroup = 'user' | 'developer' | 'environment'\n\n")
-	p("interface Entry { cls: string; group: ErrorGroup; hint: string; messages: Record<Lang, string> }\n\n")
-	p("/** @internal The catalogue: class, group, hint and messages per code. */\n")
-	p("export const catalogue: Record<ErrorCode, Entry> = {\n")
+	p("/** @internal Who must act, for every code. */\n")
+	p("export const errorGroups: Record<ErrorCode, ErrorGroup> = {\n")
 	for _, d := range eimzo.Catalogue {
-		p("  %s: { cls: %s, group: %s, hint: %s, messages: { uz: %s, ru: %s, en: %s } },\n",
-			d.Code, q(d.Class), q(d.Group), q(d.Hint), q(d.Messages[eimzo.LangUZ]), q(d.Messages[eimzo.LangRU]), q(d.Messages[eimzo.LangEN]))
+		p("  %s: %s,\n", d.Code, q(d.Group))
+	}
+	p("}\n\n")
+	p("/** The codes the package raises in JavaScript (createEimzoError makes them); the Go module writes the other messages. */\n")
+	p("export type JsErrorCode =")
+	for i, c := range eimzo.RaisedInJS {
+		sep := " |"
+		if i == 0 {
+			sep = ""
+		}
+		p("%s %s", sep, q(string(c)))
+	}
+	p("\n\n")
+	p("/** @internal Messages and hints of the codes raised in JavaScript, in uz, ru and en. */\n")
+	p("export const jsMessages: Record<JsErrorCode, { messages: Record<Lang, string>; hints: Record<Lang, string> }> = {\n")
+	for _, c := range eimzo.RaisedInJS {
+		d := eimzo.Describe(c)
+		p("  %s: {\n    messages: { uz: %s, ru: %s, en: %s },\n    hints: { uz: %s, ru: %s, en: %s },\n  },\n",
+			d.Code, q(d.Message.UZ), q(d.Message.RU), q(d.Message.EN), q(d.Hint.UZ), q(d.Hint.RU), q(d.Hint.EN))
 	}
 	p("}\n\n")
 	p(`export interface EimzoErrorDetails {
@@ -51,27 +67,37 @@ func generate() []byte {
   status?: number
   /** The WebSocket close code, when the connection ended without an answer. */
   closeCode?: number
-  /** What to do about it, in English. */
+  /** What to do about it, in the message's language. */
   hint?: string
+  /** The daemon's own reason text (Russian or Uzbek), when it answered. */
+  reason?: string
   cause?: unknown
 }
 
-/** The base class of every error eimzokit throws. */
+/**
+ * The base class of every error eimzokit throws. Each class carries its
+ * name as a static value, so err.name and err.constructor.name stay
+ * "EimzoError", "EimzoTimeoutError", … after any minifier renames the
+ * classes.
+ */
 export class EimzoError extends Error {
+  static override readonly name: string = 'EimzoError'
   readonly code: ErrorCode
   readonly group: ErrorGroup
   readonly hint: string
   readonly status?: number
   readonly closeCode?: number
+  readonly reason?: string
   constructor(code: ErrorCode, message: string, details: EimzoErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause })
-    const entry = catalogue[code] ?? catalogue.INTERNAL
     this.code = code
-    this.group = entry.group
-    this.hint = details.hint ?? entry.hint
+    this.group = errorGroups[code] ?? 'developer'
+    this.hint = details.hint ?? ''
+
     if (details.status !== undefined) this.status = details.status
     if (details.closeCode !== undefined) this.closeCode = details.closeCode
-    this.name = 'EimzoError'
+    if (details.reason !== undefined) this.reason = details.reason
+    this.name = new.target.name
   }
 }
 
@@ -91,7 +117,7 @@ export class EimzoError extends Error {
 			}
 		}
 		p("/** Codes: %s. */\n", join(codes))
-		p("export class %s extends EimzoError {\n  override name = %s\n}\n", d.Class, q(d.Class))
+		p("export class %s extends EimzoError {\n  static override readonly name = %s\n}\n", d.Class, q(d.Class))
 	}
 	p("\n/** @internal The class each code becomes. */\n")
 	p("export const errorClasses: Record<ErrorCode, typeof EimzoError> = {\n")

@@ -1,6 +1,9 @@
 import { Component, inject, signal } from '@angular/core'
-import { EimzoError, EimzoWrongPasswordError, type SignResult } from 'eimzokit'
+import { bytesToHex, EimzoError, EimzoNoCertificateSelectedError, EimzoWrongPasswordError } from 'eimzokit'
 import { EimzoService } from 'eimzokit/angular'
+
+// What a step returned: the CMS, its signer, the SHA-256 it signs.
+type Result = { pkcs7: string; serial?: string; hash?: string }
 
 @Component({
   selector: 'app-root',
@@ -18,28 +21,37 @@ import { EimzoService } from 'eimzokit/angular'
     </select>
     <input id="text" [value]="text()" (input)="text.set($any($event.target).value)" />
     <button id="sign" (click)="onSign()">Imzolash</button>
+    <input id="file" #file type="file" />
+    <button id="sign-hash" (click)="onSignHash(file.files?.[0])">Fayl xeshini imzolash</button>
+    <input id="challenge" [value]="challenge()" (input)="challenge.set($any($event.target).value)" />
+    <button id="authenticate" (click)="onAuthenticate()">Kirish</button>
+    <input id="serial" [value]="serial()" (input)="serial.set($any($event.target).value)" />
+    <button id="sign-serial" (click)="onSignWithSerial()">Seriya raqami bilan imzolash</button>
     <p id="state" [attr.data-done]="done()" [attr.data-loading]="eimzo.loading()" [attr.data-count]="eimzo.certificates().length"
       [attr.data-selected]="eimzo.selected()?.serialNumber ?? ''" [attr.data-error]="eimzo.error()?.code ?? ''" [attr.data-version]="eimzo.version()?.version ?? ''">
       @if (eimzo.loading()) { Yuklanmoqda... } @else if (eimzo.error(); as err) { {{ err.message }} }
     </p>
     <p id="caught">{{ caught() }}</p>
-    <pre id="result" [attr.data-serial]="result()?.signerSerialNumber ?? ''">{{ result()?.pkcs7 ?? '' }}</pre>
+    <pre id="result" [attr.data-serial]="result().serial ?? ''" [attr.data-hash]="result().hash ?? ''">{{ result().pkcs7 }}</pre>
   `,
 })
 export class AppComponent {
   readonly eimzo = inject(EimzoService)
   readonly text = signal('Hujjat matni: o‘zbek tili ✓')
-  readonly result = signal<SignResult | null>(null)
+  readonly challenge = signal('')
+  readonly serial = signal('')
+  readonly result = signal<Result>({ pkcs7: '' })
   readonly caught = signal('')
   readonly done = signal(0)
 
-  private async run(fn: () => Promise<unknown>) {
+  private async run(fn: () => Promise<Result | void>) {
     this.caught.set('')
+    this.result.set({ pkcs7: '' })
     try {
-      await fn()
+      this.result.set((await fn()) ?? { pkcs7: '' })
     } catch (e) {
       const err = e as EimzoError
-      this.caught.set([err.name, err.code, e instanceof EimzoError, e instanceof EimzoWrongPasswordError, err.message].join('|'))
+      this.caught.set([err.name, err.constructor.name, err.code, e instanceof EimzoError, e instanceof EimzoWrongPasswordError, e instanceof EimzoNoCertificateSelectedError, err.message].join('|'))
     } finally {
       this.done.update((n) => n + 1)
     }
@@ -58,8 +70,27 @@ export class AppComponent {
 
   onSign() {
     return this.run(async () => {
-      this.result.set(null)
-      this.result.set(await this.eimzo.sign(this.text()))
+      const r = await this.eimzo.sign(this.text())
+      return { pkcs7: r.pkcs7, serial: r.signerSerialNumber }
+    })
+  }
+
+  onSignHash(file: File | undefined) {
+    return this.run(async () => {
+      if (!file) return
+      const r = await this.eimzo.signHash(file)
+      return { pkcs7: r.pkcs7, hash: bytesToHex(r.hash) }
+    })
+  }
+
+  onAuthenticate() {
+    return this.run(async () => ({ pkcs7: await this.eimzo.authenticate(this.challenge()) }))
+  }
+
+  onSignWithSerial() {
+    return this.run(async () => {
+      const r = await this.eimzo.signWithSerial(this.serial(), this.text())
+      return { pkcs7: r.pkcs7, serial: r.signerSerialNumber }
     })
   }
 }
