@@ -17,13 +17,13 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/eimzokit/eimzokit/daemon-sim/cms"
-	"github.com/eimzokit/eimzokit/daemon-sim/cms/cmstest"
 	"github.com/eimzokit/eimzokit/daemon-sim/sim"
 	"github.com/eimzokit/eimzokit/daemon-sim/simtest"
 	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
 	"github.com/eimzokit/eimzokit/e2e/browser"
+	"github.com/eimzokit/eimzokit/wasm/cms"
+	"github.com/eimzokit/eimzokit/wasm/cms/cmstest"
 	"github.com/smallstep/pkcs7"
 )
 
@@ -114,7 +114,7 @@ func scenarioPageOver(t *testing.T, set scripts, s *simtest.Sim, useTLS bool) st
 // timestampToken is a TEST RFC 3161 token whose message imprint is
 // SHA-256 of sig.
 func timestampToken(t *testing.T, tsa *testpki.Identity, sig []byte) string {
-	der, err := cmstest.Token(sig, cms.Signer{Key: tsa.Key, Cert: tsa.Cert}, time.Now())
+	der, err := cmstest.Token(sig, cms.Signer{Key: tsa.Key, Certificate: tsa.Cert}, time.Now())
 	if err != nil {
 		t.Error(err)
 		return ""
@@ -415,11 +415,11 @@ func checkTimestamped(t *testing.T, s *simtest.Sim, o outcome) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tok := sd.Signers[0].Attribute(cms.OIDTimeStampToken, true)
+		tok := sd.Signers[0].TimestampTokens()
 		if len(tok) != 1 {
 			t.Fatalf("CMS %d has no timestamp token on its signer", i)
 		}
-		info, err := cms.ParseTimeStampToken(tok[0])
+		_, info, err := cms.ParseTimeStampToken(tok[0])
 		if err != nil {
 			t.Fatal(err)
 		}

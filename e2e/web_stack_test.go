@@ -10,10 +10,10 @@ import (
 
 	"github.com/eimzokit/eimzokit/daemon-sim/pkisvc"
 	"github.com/eimzokit/eimzokit/daemon-sim/simtest"
+	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
 	"github.com/eimzokit/eimzokit/web/audit"
 	"github.com/eimzokit/eimzokit/web/revocation"
 	"github.com/eimzokit/eimzokit/web/server"
-	"github.com/eimzokit/eimzokit/web/sigalg"
 	"github.com/eimzokit/eimzokit/web/tsp"
 	"github.com/eimzokit/eimzokit/web/verify"
 )
@@ -30,19 +30,14 @@ type webStack struct {
 func startWebStack(t *testing.T) *webStack {
 	t.Helper()
 	s := simtest.Start(t)
-	svc, err := pkisvc.New(s.Data.PKI)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps := httptest.NewServer(http.StripPrefix("/pki", svc))
-	t.Cleanup(ps.Close)
-	// The simulator's certificates name no OCSP responder: the backend is
-	// told where it is, as it would be told of a local mirror.
-	chk := revocation.New(sigalg.Default(), revocation.WithOCSP(ps.URL+"/pki"+pkisvc.PathOCSP))
+	// The simulator serves its PKI's TSA, OCSP responder and CRLs under
+	// /pki on its own port; its certificates name no OCSP responder, so the
+	// backend is told where it is, as it would be told of a local mirror.
+	chk := revocation.New(sigalg.Default(), revocation.WithOCSP(s.PKIURL+pkisvc.PathOCSP))
 	log := &strings.Builder{}
 	h, err := server.New(server.Config{
 		Verifier:  verify.New(verify.WithRoots(s.Data.PKI.Root), verify.WithRevocation(chk, verify.Require)),
-		TSA:       &tsp.Client{URL: ps.URL + "/pki" + pkisvc.PathTSA},
+		TSA:       &tsp.Client{URL: s.PKIURL + pkisvc.PathTSA},
 		Audit:     audit.New(log, nil),
 		AssetsDir: assetsDir(t), DaemonURL: s.URL,
 	})
@@ -57,5 +52,5 @@ func startWebStack(t *testing.T) *webStack {
 	hs.Start()
 	t.Cleanup(hs.Close)
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return &webStack{Sim: s, PKI: svc, PageURL: "http://localhost:" + port, Audit: log}
+	return &webStack{Sim: s, PKI: s.Services, PageURL: "http://localhost:" + port, Audit: log}
 }

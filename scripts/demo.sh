@@ -14,7 +14,7 @@ echo
 echo "Open http://localhost:8080 — the keys are eimzo-sim's (password: test1234, typed by the simulated user)."
 echo
 # Revocation and time-stamps come from eimzo-sim's PKI services under
-# http://127.0.0.1:64646/pki (daemon-sim/pkisvc); soft-fail keeps the demo
-# working with a simulator that does not serve them.
+# http://127.0.0.1:64646/pki (daemon-sim/pkisvc: OCSP, CRLs, TSA), so the
+# revocation status is required, as in production.
 bin/eimzo-web -addr localhost:8080 -trust "$data/pki/root.pem" -assets js/dist \
-  -ocsp http://127.0.0.1:64646/pki/ocsp -revocation soft-fail
+  -ocsp http://127.0.0.1:64646/pki/ocsp

@@ -12,6 +12,10 @@
 //	mux.Handle("/pki/", http.StripPrefix("/pki", svc))
 //	svc.Revoke(serial, pkisvc.KeyCompromise, when)
 //
+// Revocations are the PKI's own list (testpki.PKI.RevokeSerial, saved as
+// revoked.json), read on every request: certificates the PKI revoked
+// itself are published as revoked, and Revoke writes to that list.
+//
 // Tests steer it: [Service.Revoke] and [Service.Reinstate] any serial,
 // [Service.SetUpdate] pins thisUpdate/nextUpdate (stale or future answers),
 // [Service.SetUnavailable] makes every service answer 503, and

@@ -93,9 +93,8 @@ type Service struct {
 	mux      *http.ServeMux
 
 	mu         sync.Mutex
-	revoked    map[string]Revocation // by lowercase hex serial
-	thisUpdate time.Time             // zero: the clock
-	nextUpdate time.Time             // zero: thisUpdate + interval
+	thisUpdate time.Time // zero: the clock
+	nextUpdate time.Time // zero: thisUpdate + interval
 	crlNumber  int64
 
 	down                   atomic.Bool
@@ -108,7 +107,7 @@ type Service struct {
 // OCSP responder certificate from pki's issuing CA.
 func New(pki *testpki.PKI, opts ...Option) (*Service, error) {
 	s := &Service{pki: pki, now: time.Now, interval: 24 * time.Hour, policy: DefaultPolicy,
-		keyType: testpki.P256, revoked: map[string]Revocation{}}
+		keyType: testpki.P256}
 	for _, o := range opts {
 		o(s)
 	}
@@ -167,20 +166,17 @@ func (s *Service) Links(base string) testpki.Links {
 
 // Revoke revokes the certificate with serial, from time at, for reason.
 // It applies to the issuing CA's certificates and, for the issuing CA's own
-// serial, to the root's CRL and OCSP answers.
+// serial, to the root's CRL and OCSP answers. The revocation goes into the
+// PKI's own list (testpki.PKI.RevokeSerial), the one the services publish:
+// certificates the PKI revoked itself (the Revoked profile, or a list
+// loaded from its RevokedFile) are answered as revoked too.
 func (s *Service) Revoke(serial *big.Int, reason Reason, at time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.revoked[serial.Text(16)] = Revocation{Serial: new(big.Int).Set(serial), Reason: reason, At: at.UTC().Truncate(time.Second)}
+	s.pki.RevokeSerial(serial, at, int(reason))
 }
 
 // Reinstate takes a serial off the revocation list (as after a certificate
 // hold is released).
-func (s *Service) Reinstate(serial *big.Int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.revoked, serial.Text(16))
-}
+func (s *Service) Reinstate(serial *big.Int) { s.pki.Reinstate(serial) }
 
 // SetUpdate pins thisUpdate and nextUpdate of the CRLs and OCSP answers, to
 // make them stale or from the future. Zero values return to the clock.
@@ -214,10 +210,11 @@ func (s *Service) updateTimes() (time.Time, time.Time) {
 
 // revocation returns the revocation of serial issued by issuer, if any.
 func (s *Service) revocation(issuer *x509.Certificate, serial *big.Int) (Revocation, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, ok := s.revoked[serial.Text(16)]
-	return r, ok && issuedBy(s.pki, issuer, serial)
+	r, ok := s.pki.Revoked(serial)
+	if !ok || !issuedBy(s.pki, issuer, serial) {
+		return Revocation{}, false
+	}
+	return Revocation{Serial: new(big.Int).Set(serial), Reason: Reason(r.Reason), At: r.RevokedAt}, true
 }
 
 // issuedBy tells whether serial is a certificate of issuer: the root issued
@@ -238,13 +235,14 @@ func (s *Service) serveCRL(w http.ResponseWriter, issuer *x509.Certificate) {
 	s.mu.Lock()
 	s.crlNumber++
 	tmpl := &x509.RevocationList{Number: big.NewInt(s.crlNumber), ThisUpdate: this, NextUpdate: next}
-	for _, r := range s.revoked {
-		if issuedBy(s.pki, issuer, r.Serial) {
+	s.mu.Unlock()
+	for _, r := range s.pki.Revocations() {
+		serial, ok := new(big.Int).SetString(r.Serial, 16)
+		if ok && issuedBy(s.pki, issuer, serial) {
 			tmpl.RevokedCertificateEntries = append(tmpl.RevokedCertificateEntries,
-				x509.RevocationListEntry{SerialNumber: r.Serial, RevocationTime: r.At, ReasonCode: int(r.Reason)})
+				x509.RevocationListEntry{SerialNumber: serial, RevocationTime: r.RevokedAt, ReasonCode: r.Reason})
 		}
 	}
-	s.mu.Unlock()
 	key := s.caKey
 	if issuer.Equal(s.pki.Root) {
 		key = s.rootKey

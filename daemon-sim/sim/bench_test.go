@@ -67,9 +67,17 @@ func (c *benchConn) read() (ws.Opcode, []byte, error) {
 // is a connection of its own, as browsers make them; otherwise 50
 // ?keepConnection sockets send one request after another.
 func benchSign(b *testing.B, keyIndex int, oneShot bool) {
-	s := simtest.Start(b)
-	keys := listKeys(b, s.URL)
-	k := keys[keyIndex]
+	var opts []simtest.Option
+	if keyIndex < 0 {
+		opts = append(opts, simtest.WithGOSTKeys())
+	}
+	s := simtest.Start(b, opts...)
+	var k keyFile
+	if keyIndex >= 0 {
+		k = listKeys(b, s.URL)[keyIndex]
+	} else {
+		k = gostKeys(b, s)[0]
+	}
 	s.Script(k.Name, softtoken.Script{Then: softtoken.Remember})
 	id := mustOK(b, call(b, s.URL, "pfx", "load_key", k.Disk, k.Path, k.Name, k.Alias)).Field("keyId")
 	mustOK(b, call(b, s.URL, "x509", "get_certificate_chain", id))                         // the password, remembered
@@ -142,13 +150,14 @@ func benchSign(b *testing.B, keyIndex int, oneShot bool) {
 	b.ReportMetric(0, "ns/op")
 }
 
-// BenchmarkSign: RSA-2048 (default key 0) and P-256 (default key 1),
-// one connection per signature and kept connections, 50 at a time.
+// BenchmarkSign: RSA-2048 (default key 0), P-256 (default key 1) and a
+// GOST key (O'zDSt 1092, simtest.WithGOSTKeys), one connection per
+// signature and kept connections, 50 at a time.
 func BenchmarkSign(b *testing.B) {
 	for _, alg := range []struct {
 		name string
 		key  int
-	}{{"rsa2048", 0}, {"p256", 1}} {
+	}{{"rsa2048", 0}, {"p256", 1}, {"gost", -1}} {
 		for _, mode := range []struct {
 			name    string
 			oneShot bool

@@ -189,36 +189,55 @@ func TestCertificateInfoOfARealEIMZOCertificate(t *testing.T) {
 	golden(t, "certificate-info-eimzo-777a2a2b", ex.raw)
 }
 
+// TestEnrolment runs save_pfx's enrolment with a key pair of each kind: the
+// GOST names make an O'zDSt 1092 key pair, which the GOST CA certifies.
 func TestEnrolment(t *testing.T) {
+	for _, alg := range []string{"OZMST-286-2024-2", "OZDST-1092-2009-2", "P-256"} {
+		t.Run(alg, func(t *testing.T) { enrol(t, alg) })
+	}
+}
+
+func enrol(t *testing.T, alg string) {
 	s := simtest.Start(t)
-	kp := mustOK(t, call(t, s.URL, "pkcs10", "generate_keypair", "OZMST-286-2024-2")).Field("kpId")
+	ca := s.Data.PKI
+	if alg != "P-256" {
+		var err error
+		if ca, err = s.Data.OpenGOSTPKI(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kp := mustOK(t, call(t, s.URL, "pkcs10", "generate_keypair", alg)).Field("kpId")
 	csr64 := mustOK(t, call(t, s.URL, "pkcs10", "create_pkcs10", kp, "CN=YANGI TEST FUQARO,UID=512000001,1.2.860.3.16.1.2=32000000000001,C=UZ")).Field("pkcs10_64")
 	info := mustOK(t, call(t, s.URL, "pkcs10", "get_pkcs10_info", csr64))
 	if v, _ := info.Get("pkcs10_info"); !strings.Contains(string(v.AppendJSON(nil)), "CN=YANGI TEST FUQARO,UID=512000001,1.2.860.3.16.1.2=32000000000001,C=UZ") {
 		t.Errorf("pkcs10_info %s", v.AppendJSON(nil))
+	}
+	wantAlg := map[bool]string{true: "OZDST-1092-2009-2", false: "EC"}[alg != "P-256"]
+	if v, _ := info.Get("pkcs10_info"); !strings.Contains(string(v.AppendJSON(nil)), `"keyAlgName":"`+wantAlg+`"`) {
+		t.Errorf("pkcs10_info %s, want key %s", v.AppendJSON(nil), wantAlg)
 	}
 	der, _ := base64.StdEncoding.DecodeString(csr64)
 	csr, err := x509.ParseCertificateRequest(der)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cert, err := s.Data.PKI.SignCSR(csr)
+	cert, err := ca.SignCSR(csr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b64 := func(c *x509.Certificate) string { return base64.StdEncoding.EncodeToString(c.Raw) }
-	user, ca, root := b64(cert), b64(s.Data.PKI.CA), b64(s.Data.PKI.Root)
+	user, caB64, root := b64(cert), b64(ca.CA), b64(ca.Root)
 	other := mustOK(t, call(t, s.URL, "pkcs10", "generate_keypair", "P-256")).Field("kpId")
 	tests := []struct {
 		name string
 		args []string
 		want capiws.Status
 	}{
-		{"certificate of another key pair", []string{`C:\`, "DSKEYS", "DSENROLLED", "a", other, "p", user, ca, root}, -2020},
-		{"CA and root swapped", []string{`C:\`, "DSKEYS", "DSENROLLED", "a", kp, "p", user, root, ca}, -9999},
-		{"bad name", []string{`C:\`, "DSKEYS", "dsenrolled", "a", kp, "p", user, ca, root}, -1003},
-		{"saved", []string{`C:\`, "DSKEYS", "DSENROLLED", "a", kp, "yangi-parol", user, ca, root}, 1},
-		{"file exists", []string{`C:\`, "DSKEYS", "DSENROLLED", "a", kp, "p", user, ca, root}, -1004},
+		{"certificate of another key pair", []string{`C:\`, "DSKEYS", "DSENROLLED", "a", other, "p", user, caB64, root}, -2020},
+		{"CA and root swapped", []string{`C:\`, "DSKEYS", "DSENROLLED", "a", kp, "p", user, root, caB64}, -9999},
+		{"bad name", []string{`C:\`, "DSKEYS", "dsenrolled", "a", kp, "p", user, caB64, root}, -1003},
+		{"saved", []string{`C:\`, "DSKEYS", "DSENROLLED", "a", kp, "yangi-parol", user, caB64, root}, 1},
+		{"file exists", []string{`C:\`, "DSKEYS", "DSENROLLED", "a", kp, "p", user, caB64, root}, -1004},
 	}
 	for _, tt := range tests {
 		if r := call(t, s.URL, "pfx", "save_pfx", tt.args...); status(r) != tt.want {
@@ -235,9 +254,16 @@ func TestEnrolment(t *testing.T) {
 	if enrolled == nil || capiws.ParseAlias(enrolled.Alias).PINFL != "32000000000001" {
 		t.Fatalf("enrolled key not listed: %+v", enrolled)
 	}
-	mustOK(t, call(t, s.URL, "pkcs7", "create_pkcs7", "YQ==", loadKey(t, s.URL, *enrolled)))
+	signedReply := mustOK(t, call(t, s.URL, "pkcs7", "create_pkcs7", "YQ==", loadKey(t, s.URL, *enrolled)))
+	if want := map[bool]int{true: 128}[alg != "P-256"]; want != 0 && len(signedReply.Field("signature_hex")) != want {
+		t.Errorf("signature_hex %q", signedReply.Field("signature_hex"))
+	}
 
-	tmp := mustOK(t, call(t, s.URL, "pkcs10", "generate_keypair", "RSA-2048")).Field("kpId")
+	tmpAlg := "RSA-2048"
+	if alg != "P-256" {
+		tmpAlg = alg // a self-signed GOST certificate
+	}
+	tmp := mustOK(t, call(t, s.URL, "pkcs10", "generate_keypair", tmpAlg)).Field("kpId")
 	mustOK(t, call(t, s.URL, "pfx", "save_temporary_pfx", `C:\`, "DSKEYS", "DSTEMP", "a", tmp, "vaqtinchalik", "CN=VAQTINCHALIK TEST,UID=512000002"))
 	if r := call(t, s.URL, "pfx", "save_temporary_pfx", `C:\`, "DSKEYS", "DSTEMP", "a", tmp, "x", "CN=X"); status(r) != -2009 {
 		t.Errorf("temporary over an existing file: %s", r.AppendJSON(nil))
@@ -248,7 +274,7 @@ func TestEnrolment(t *testing.T) {
 }
 
 // listKeysN lists the keys, expecting n of them.
-func listKeysN(t *testing.T, url string, n int) []keyFile {
+func listKeysN(t testing.TB, url string, n int) []keyFile {
 	t.Helper()
 	r := mustOK(t, call(t, url, "pfx", "list_all_certificates"))
 	v, _ := r.Get("certificates")

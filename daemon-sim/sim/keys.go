@@ -70,14 +70,33 @@ func KeyName(id *testpki.Identity) string {
 	return "DS" + strings.ToUpper(id.Cert.SerialNumber.Text(16))
 }
 
-// IssueKey issues a certificate from the simulator's CA and writes a new
-// key file, which the listings show at once. Revoked keys go into the
-// CA's revocation list.
-func (s *Server) IssueKey(spec KeySpec) (softtoken.KeyFile, error) {
-	if s.pki == nil {
-		return softtoken.KeyFile{}, errorf("no CA: the server was started without WithPKI")
+// ca returns the CA that issues keys of type kt, and where it is saved:
+// the GOST test PKI for "gost", the other for RSA and P-256.
+func (s *Server) ca(kt testpki.KeyType) (*testpki.PKI, string, error) {
+	if kt == testpki.GOST {
+		if s.gostPKI == nil {
+			return nil, "", errorf("no GOST CA: start the simulator with -gost (simtest.WithGOSTKeys, sim.WithGOSTPKI)")
+		}
+		return s.gostPKI, s.gostDir, nil
 	}
-	return AddIssuedKey(s.store, s.pki, s.pkiDir, spec)
+	if s.pki == nil {
+		return nil, "", errorf("no CA: the server was started without WithPKI")
+	}
+	return s.pki, s.pkiDir, nil
+}
+
+// IssueKey issues a certificate from the simulator's CA (its GOST CA for
+// key type "gost") and writes a new key file, which the listings show at
+// once. Revoked keys go into the CA's revocation list.
+func (s *Server) IssueKey(spec KeySpec) (softtoken.KeyFile, error) {
+	if err := spec.defaults(); err != nil {
+		return softtoken.KeyFile{}, err
+	}
+	p, dir, err := s.ca(spec.KeyType)
+	if err != nil {
+		return softtoken.KeyFile{}, err
+	}
+	return AddIssuedKey(s.store, p, dir, spec)
 }
 
 // AddIssuedKey is [Server.IssueKey] on a store and a PKI; pkiDir, when not
@@ -149,9 +168,6 @@ type DeviceSpec struct {
 
 // PlugDevice plugs in a virtual device holding a freshly issued key.
 func (s *Server) PlugDevice(spec DeviceSpec) (softtoken.DeviceInfo, error) {
-	if s.pki == nil {
-		return softtoken.DeviceInfo{}, errorf("no CA: the server was started without WithPKI")
-	}
 	if _, err := softtoken.ParseDeviceKind(string(spec.Kind)); err != nil {
 		return softtoken.DeviceInfo{}, err
 	}
@@ -159,12 +175,16 @@ func (s *Server) PlugDevice(spec DeviceSpec) (softtoken.DeviceInfo, error) {
 	if err := ks.defaults(); err != nil {
 		return softtoken.DeviceInfo{}, err
 	}
-	id, err := issue(s.pki, ks, personNumber())
+	p, dir, err := s.ca(ks.KeyType)
 	if err != nil {
 		return softtoken.DeviceInfo{}, err
 	}
-	if ks.Profile == testpki.Revoked && s.pkiDir != "" {
-		if err := s.pki.SaveRevocations(s.pkiDir); err != nil {
+	id, err := issue(p, ks, personNumber())
+	if err != nil {
+		return softtoken.DeviceInfo{}, err
+	}
+	if ks.Profile == testpki.Revoked && dir != "" {
+		if err := p.SaveRevocations(dir); err != nil {
 			return softtoken.DeviceInfo{}, err
 		}
 	}

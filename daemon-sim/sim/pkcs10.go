@@ -14,17 +14,19 @@ import (
 	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
 	"github.com/eimzokit/eimzokit/wasm/capiws"
+	"github.com/eimzokit/eimzokit/wasm/gost"
+	gostcert "github.com/eimzokit/eimzokit/wasm/gost/cert"
 )
 
 const reasonBadSubject = "Некорректное имя владельца X.500"
 
 // keyPairAlgorithms maps generate_keypair's algorithm names to the key the
-// simulator makes. The GOST algorithms (O'zDSt 1092, OzMSt 286) get an
-// ECDSA P-256 key until the GOST key profile is wired in; the key pair
-// works in every function, it is just not GOST.
+// simulator makes. Both GOST names give an O'zDSt 1092:2009 (GOST R
+// 34.10-2001, CryptoPro-A) key: the curves of O'zMSt 286:2024 are not
+// published, so its name is served with the older algorithm.
 var keyPairAlgorithms = map[string]testpki.KeyType{
-	"OZMST-286-2024-2":  testpki.P256,
-	"OZDST-1092-2009-2": testpki.P256,
+	"OZMST-286-2024-2":  testpki.GOST,
+	"OZDST-1092-2009-2": testpki.GOST,
 	"RSA":               testpki.RSA2048,
 	"RSA-2048":          testpki.RSA2048,
 	"EC":                testpki.P256,
@@ -161,7 +163,13 @@ func csr(priv crypto.Signer, rawSubject []byte, pols []asn1.ObjectIdentifier) ([
 		}
 		tmpl.ExtraExtensions = []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 32}, Value: v}}
 	}
-	der, err := x509.CreateCertificateRequest(rand.Reader, tmpl, priv)
+	var der []byte
+	var err error
+	if gk, ok := priv.(*gost.PrivateKey); ok {
+		der, err = gostcert.CreateRequest(rand.Reader, tmpl, gk)
+	} else {
+		der, err = x509.CreateCertificateRequest(rand.Reader, tmpl, priv)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -214,15 +222,14 @@ func (s *Server) pkcs10Info(c *call) ([]capiws.Member, error) {
 		return nil, &softtoken.Failure{Status: capiws.StatusPKCS10Invalid}
 	}
 	req, err := x509.ParseCertificateRequest(der)
-	if err != nil || req.CheckSignature() != nil {
+	if err != nil {
 		return nil, &softtoken.Failure{Status: capiws.StatusPKCS10Invalid}
 	}
-	alg := "RSA"
-	if req.PublicKeyAlgorithm == x509.ECDSA {
-		alg = "EC"
+	if _, err := testpki.RequestKey(req); err != nil {
+		return nil, &softtoken.Failure{Status: capiws.StatusPKCS10Invalid}
 	}
 	info := capiws.MakeObject(str("subjectName", dnString(req.RawSubject)),
-		capiws.Member{Key: "publicKey", Value: capiws.MakeObject(str("keyAlgName", alg),
+		capiws.Member{Key: "publicKey", Value: capiws.MakeObject(str("keyAlgName", gostcert.KeyAlgorithmName(req.PublicKeyAlgorithm, req.RawSubjectPublicKeyInfo)),
 			str("publicKey", base64.StdEncoding.EncodeToString(req.RawSubjectPublicKeyInfo)))})
 	return []capiws.Member{{Key: "pkcs10_info", Value: info}, str("pkcs10_64", base64.StdEncoding.EncodeToString(der))}, nil
 }
@@ -247,11 +254,7 @@ func (s *Server) saveTemporaryPFX(c *call) ([]capiws.Member, error) {
 	tmpl := &x509.Certificate{SerialNumber: serial.Add(serial, big.NewInt(1<<36)), RawSubject: subject,
 		NotBefore: now.Add(-time.Minute).Truncate(time.Second), NotAfter: now.AddDate(1, 0, 0).Truncate(time.Second),
 		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, priv.Public(), priv)
-	if err != nil {
-		return nil, err
-	}
-	cert, err := x509.ParseCertificate(der)
+	cert, err := testpki.CreateCertificate(rand.Reader, tmpl, tmpl, priv.Public(), priv)
 	if err != nil {
 		return nil, err
 	}
@@ -273,15 +276,14 @@ func (s *Server) savePFX(c *call) ([]capiws.Member, error) {
 			return nil, err
 		}
 	}
-	pub, err := x509.MarshalPKIXPublicKey(priv.Public())
-	if err != nil || string(pub) != string(certs[0].RawSubjectPublicKeyInfo) {
+	if !gostcert.HasPublicKey(certs[0], priv.Public()) {
 		return nil, &softtoken.Failure{Status: capiws.StatusPublicKeyMismatch}
 	}
 	// subject ← CA ← root, the root self-signed, all valid now.
 	now := s.now()
 	for i, issuer := range []*x509.Certificate{certs[1], certs[2], certs[2]} {
 		c := certs[i]
-		if c.CheckSignatureFrom(issuer) != nil || now.Before(c.NotBefore) || now.After(c.NotAfter) {
+		if algorithms.CheckCertificate(c, issuer) != nil || now.Before(c.NotBefore) || now.After(c.NotAfter) {
 			return nil, &softtoken.Failure{Status: capiws.StatusRuntime, Args: []string{reasonBadChain}}
 		}
 	}

@@ -2,15 +2,18 @@ package sim
 
 import (
 	"bytes"
+	"crypto/sha1"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"math/big"
 	"strings"
 
-	"github.com/eimzokit/eimzokit/daemon-sim/cms"
 	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
 	"github.com/eimzokit/eimzokit/wasm/capiws"
+	"github.com/eimzokit/eimzokit/wasm/cms"
+	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
 )
 
 // Free texts of -9999 replies (the real daemon's are Java exception texts
@@ -55,12 +58,29 @@ func (s *Server) signingKey(c *call, id string) (*softtoken.Key, error) {
 	return s.store.Unlock(c.ctx, id)
 }
 
-func cmsSigner(k *softtoken.Key) cms.Signer {
-	sg := cms.Signer{Key: k.Signer, Cert: k.Cert}
+// cmsSigner is how the daemon signs with k: the signing time from the
+// simulator's clock, the signer's certificate and its issuing CA (not the
+// root).
+func (s *Server) cmsSigner(k *softtoken.Key) cms.Signer {
+	sg := cms.Signer{Key: k.Signer, Certificate: k.Cert, SigningTime: s.now()}
 	if len(k.Chain) > 0 {
-		sg.Certs = k.Chain[:1] // the issuing CA goes in, the root does not
+		sg.Chain = k.Chain[:1]
 	}
 	return sg
+}
+
+// signed is the reply to a signing call: the CMS, the serial of the new
+// signer's certificate and its signature value.
+func signed(sd *cms.SignedData, si *cms.SignerInfo, k *softtoken.Key) ([]capiws.Member, error) {
+	der, err := sd.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	return []capiws.Member{
+		str("pkcs7_64", base64.StdEncoding.EncodeToString(der)),
+		str("signer_serial_number", k.Cert.SerialNumber.Text(16)),
+		str("signature_hex", hex.EncodeToString(si.Signature)),
+	}, nil
 }
 
 func decode64(a, reason string) ([]byte, error) {
@@ -71,16 +91,9 @@ func decode64(a, reason string) ([]byte, error) {
 	return b, nil
 }
 
-func signed(der, sig []byte, k *softtoken.Key) []capiws.Member {
-	return []capiws.Member{
-		str("pkcs7_64", base64.StdEncoding.EncodeToString(der)),
-		str("signer_serial_number", k.Cert.SerialNumber.Text(16)),
-		str("signature_hex", hex.EncodeToString(sig)),
-	}
-}
-
-// createPKCS7 signs data_64 (PROTOCOL.md §4.2): CMS SignedData with
-// SHA-256, the signing time, the signer and its issuing CA.
+// createPKCS7 signs data_64 (PROTOCOL.md §4.2): CMS SignedData with the
+// key's algorithm (SHA-256 with RSA or ECDSA; O'zDSt 1106/1092 for GOST
+// keys, as E-IMZO), the signing time, the signer and its issuing CA.
 func (s *Server) createPKCS7(c *call) ([]capiws.Member, error) {
 	a := c.req.Arguments
 	data, err := decode64(a[0], reasonNotBase64)
@@ -91,11 +104,11 @@ func (s *Server) createPKCS7(c *call) ([]capiws.Member, error) {
 	if err != nil {
 		return nil, err
 	}
-	der, sig, err := cms.Sign(data, cmsSigner(key), cms.Options{Detached: len(a) > 2 && a[2] == "yes", Time: s.now()})
+	sd, err := cms.Sign(data, len(a) > 2 && a[2] == "yes", s.cmsSigner(key))
 	if err != nil {
 		return nil, err
 	}
-	return signed(der, sig, key), nil
+	return signed(sd, sd.Signers[0], key)
 }
 
 func badCMS() error {
@@ -117,9 +130,10 @@ func (s *Server) attachTimestamp(c *call) ([]capiws.Member, error) {
 	}
 	serial, ok := new(big.Int).SetString(strings.TrimSpace(a[1]), 16)
 	var signer *cms.SignerInfo
-	for i := range sd.Signers {
-		if ok && sd.Signers[i].SerialNumber.Cmp(serial) == 0 {
-			signer = &sd.Signers[i]
+	for _, si := range sd.Signers {
+		if ok && si.Serial() != nil && si.Serial().Cmp(serial) == 0 {
+			signer = si
+			break
 		}
 	}
 	if signer == nil {
@@ -129,23 +143,41 @@ func (s *Server) attachTimestamp(c *call) ([]capiws.Member, error) {
 	if err != nil {
 		return nil, err
 	}
-	info, err := cms.ParseTimeStampToken(token)
+	_, info, err := cms.ParseTimeStampToken(token)
 	if err != nil {
 		return nil, &softtoken.Failure{Status: capiws.StatusRuntime, Args: []string{reasonBadToken}}
 	}
-	h := cms.NewHash(info.HashAlgorithm)
-	if h == nil {
+	imprint, err := imprintOf(info.HashAlgorithm.Algorithm, signer.Signature)
+	if err != nil {
 		return nil, &softtoken.Failure{Status: capiws.StatusRuntime, Args: []string{reasonBadToken}}
 	}
-	h.Write(signer.Signature)
-	if !bytes.Equal(h.Sum(nil), info.HashedMessage) {
+	if !bytes.Equal(imprint, info.HashedMessage) {
 		return nil, &softtoken.Failure{Status: capiws.StatusRuntime, Args: []string{reasonTokenMismatch}}
 	}
-	out, err := cms.AddUnsignedAttribute(der, serial, cms.OIDTimeStampToken, token)
+	if err := signer.AddTimestamp(token); err != nil {
+		return nil, &softtoken.Failure{Status: capiws.StatusRuntime, Args: []string{reasonBadToken}}
+	}
+	out, err := sd.Marshal()
 	if err != nil {
 		return nil, badCMS()
 	}
 	return []capiws.Member{str("pkcs7_64", base64.StdEncoding.EncodeToString(out))}, nil
+}
+
+// algorithms computes token imprints: SHA-2 and GOST R 34.11-94.
+var algorithms = sigalg.Default()
+
+var oidSHA1 = asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
+
+// imprintOf hashes a signature value as a token's imprint says. SHA-1 is
+// taken too: the daemon attaches what the site's TSA made, it does not
+// judge it (a verifier does).
+func imprintOf(alg asn1.ObjectIdentifier, sig []byte) ([]byte, error) {
+	if alg.Equal(oidSHA1) {
+		sum := sha1.Sum(sig)
+		return sum[:], nil
+	}
+	return algorithms.Sum(alg, sig)
 }
 
 func (s *Server) appendAttached(c *call) ([]capiws.Member, error) {
@@ -174,19 +206,19 @@ func (s *Server) cosign(c *call, p7, data64, id string) ([]capiws.Member, error)
 		if content, err = decode64(data64, reasonNotBase64); err != nil {
 			return nil, err
 		}
-	} else if sd.Detached {
+	} else if sd.Detached() {
 		return nil, badCMS() // append_pkcs7_attached needs the content inside
 	}
 	key, err := s.signingKey(c, id)
 	if err != nil {
 		return nil, err
 	}
-	out, sig, err := cms.AddSigner(der, content, cmsSigner(key), s.now())
-	if errors.Is(err, cms.ErrNoContent) || errors.Is(err, cms.ErrNotSignedData) {
+	si, err := sd.AddSigner(content, s.cmsSigner(key))
+	if errors.Is(err, cms.ErrNoContent) || errors.Is(err, cms.ErrMalformed) {
 		return nil, badCMS()
 	}
 	if err != nil {
 		return nil, err
 	}
-	return signed(out, sig, key), nil
+	return signed(sd, si, key)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
 	"github.com/eimzokit/eimzokit/daemon-sim/ws"
 	"github.com/eimzokit/eimzokit/wasm/capiws"
+	"github.com/eimzokit/eimzokit/wasm/gost"
 )
 
 // PublishedKeys are the API keys the vendor publishes for development
@@ -32,12 +33,23 @@ var PublishedKeys = map[string]string{
 var RegisteredDomains = []string{"localhost", "127.0.0.1", "test.e-imzo.uz"}
 
 // APIKeyVerifier checks one (domain, key) pair of the apikey function. The
-// real daemon verifies a GOST R 34.10-2001 signature by the vendor over the
-// domain (PROTOCOL.md §3.2); [KnownKeys] accepts a fixed table instead,
-// until that verifier is wired in.
+// default, [VendorKeys], verifies as the real daemon does; [KnownKeys]
+// accepts a fixed table instead (a test override, like the allow-list).
 type APIKeyVerifier interface {
 	VerifyAPIKey(domain, key string) bool
 }
+
+// VendorKeys verifies API keys as the E-IMZO daemon does (PROTOCOL.md
+// §3.2): the key is a GOST R 34.10-2001 signature (s ‖ r, 128 hex digits)
+// by the vendor's key over H(H(domain)), H = GOST R 34.11-94 with the
+// CryptoPro S-box (gost.VerifyAPIKey). Every genuine key verifies, the
+// published ones and those issued to production sites; no other does, and
+// the simulator cannot make new ones (it lacks the vendor's private key):
+// test sites use the allow-list or developer mode.
+type VendorKeys struct{}
+
+// VerifyAPIKey implements [APIKeyVerifier].
+func (VendorKeys) VerifyAPIKey(domain, key string) bool { return gost.VerifyAPIKey(domain, key) == nil }
 
 // KnownKeys verifies a key when it is the table's key for its domain
 // (compared without regard to case).
@@ -104,8 +116,11 @@ type Server struct {
 	store    *softtoken.Store
 	pki      *testpki.PKI
 	pkiDir   string
+	gostPKI  *testpki.PKI
+	gostDir  string
 	log      *slog.Logger
 	verifier APIKeyVerifier
+	services http.Handler // the PKI's online services, under ServicesPath
 	profile  Profile
 	now      func() time.Time
 	idle     time.Duration
@@ -161,7 +176,7 @@ func WithProfile(p Profile) Option { return func(s *Server) { s.profile = p } }
 func WithLanguage(l capiws.Lang) Option { return func(s *Server) { s.initLang = l } }
 
 // WithAPIKeyVerifier replaces the check of apikey pairs (default:
-// KnownKeys(PublishedKeys)).
+// VendorKeys, the real verification).
 func WithAPIKeyVerifier(v APIKeyVerifier) Option { return func(s *Server) { s.verifier = v } }
 
 // WithPKI gives the server a CA, so it can plug devices holding fresh keys
@@ -169,6 +184,23 @@ func WithAPIKeyVerifier(v APIKeyVerifier) Option { return func(s *Server) { s.ve
 // keep its revocation list current.
 func WithPKI(p *testpki.PKI, dir string) Option {
 	return func(s *Server) { s.pki, s.pkiDir = p, dir }
+}
+
+// WithGOSTPKI gives the server the GOST test PKI, which issues the keys of
+// key type "gost" (key files, devices); dir as for WithPKI.
+func WithGOSTPKI(p *testpki.PKI, dir string) Option {
+	return func(s *Server) { s.gostPKI, s.gostDir = p, dir }
+}
+
+// ServicesPath is where [WithServices] mounts the PKI's online services on
+// the daemon's ports: http://127.0.0.1:64646/pki/tsa, /pki/ocsp, /pki/crl/….
+const ServicesPath = "/pki"
+
+// WithServices serves h (daemon-sim/pkisvc: TSA, OCSP, CRLs) under
+// ServicesPath on the daemon's own listeners, so relying parties find the
+// test PKI's services where the simulator is. Faults do not touch them.
+func WithServices(h http.Handler) Option {
+	return func(s *Server) { s.services = http.StripPrefix(ServicesPath, h) }
 }
 
 // WithClock sets the clock of signing times and the event log.
@@ -184,7 +216,7 @@ func WithIdleTimeout(d time.Duration) Option { return func(s *Server) { s.idle =
 // New returns a daemon serving the keys of store.
 func New(store *softtoken.Store, opts ...Option) *Server {
 	s := &Server{
-		store: store, log: slog.New(slog.DiscardHandler), verifier: KnownKeys(PublishedKeys),
+		store: store, log: slog.New(slog.DiscardHandler), verifier: VendorKeys{},
 		profile: V6, now: time.Now, idle: 5 * time.Minute, initLang: capiws.LangRU, eventLimit: 10000,
 	}
 	for _, o := range opts {
@@ -266,6 +298,10 @@ func (s *Server) Store() *softtoken.Store { return s.store }
 
 // ServeHTTP routes the WebSocket endpoint and the daemon's HTTP pages.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.services != nil && strings.HasPrefix(r.URL.Path, ServicesPath+"/") {
+		s.services.ServeHTTP(w, r)
+		return
+	}
 	if f := s.refusal(); f != nil {
 		s.refuse(w, r, f)
 		return
@@ -395,6 +431,9 @@ func (s *Server) Snapshot() State {
 	}
 	if s.pki != nil {
 		st.Revoked = s.pki.Revocations()
+	}
+	if s.gostPKI != nil {
+		st.Revoked = append(st.Revoked, s.gostPKI.Revocations()...)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

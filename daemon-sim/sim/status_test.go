@@ -17,6 +17,17 @@ var update = flag.Bool("update", false, "rewrite the golden reply frames in test
 
 const notFound = "Функция не найдена или версия E-IMZO устарела. Обновите E-IMZO."
 
+// tamper changes the hex digit at i of an API key.
+func tamper(key string, i int) string {
+	b := []byte(key)
+	if b[i] == '0' {
+		b[i] = '1'
+	} else {
+		b[i] = '0'
+	}
+	return string(b)
+}
+
 // golden compares a reply frame with testdata/golden/name.json.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
@@ -70,6 +81,15 @@ func TestStatusCodes(t *testing.T) {
 		{"apikey, lower-case key", lh, req("", "apikey", "127.0.0.1", strings.ToLower(sim.PublishedKeys["127.0.0.1"])), 1, "", ""},
 		{"apikey, tampered key", lh, req("", "apikey", "localhost", strings.Repeat("0", 128)), -1020, "API-key для домена localhost недействителен.", "apikey-rejected"},
 		{"apikey, second pair fails", lh, req("", "apikey", "localhost", sim.PublishedKeys["localhost"], "example.uz", "AB"), -1020, "API-key для домена example.uz недействителен.", ""},
+		{"apikey, test.e-imzo.uz", lh, req("", "apikey", "test.e-imzo.uz", sim.PublishedKeys["test.e-imzo.uz"]), 1, "", ""},
+		{"apikey, a domain in capitals", lh, req("", "apikey", "LOCALHOST", sim.PublishedKeys["localhost"]), 1, "", ""},
+		{"apikey, one digit of the key changed", lh, req("", "apikey", "localhost", tamper(sim.PublishedKeys["localhost"], 100)), -1020, "API-key для домена localhost недействителен.", ""},
+		{"apikey, one digit of s changed", lh, req("", "apikey", "null", tamper(sim.PublishedKeys["null"], 5)), -1020, "API-key для домена null недействителен.", ""},
+		{"apikey, r and s swapped", lh, req("", "apikey", "localhost", sim.PublishedKeys["localhost"][64:]+sim.PublishedKeys["localhost"][:64]), -1020, "API-key для домена localhost недействителен.", ""},
+		{"apikey, another domain's key", lh, req("", "apikey", "127.0.0.1", sim.PublishedKeys["localhost"]), -1020, "API-key для домена 127.0.0.1 недействителен.", ""},
+		{"apikey, a published key for an unpublished domain", lh, req("", "apikey", "example.uz", sim.PublishedKeys["test.e-imzo.uz"]), -1020, "API-key для домена example.uz недействителен.", ""},
+		{"apikey, not hex", lh, req("", "apikey", "localhost", strings.Repeat("Z", 128)), -1020, "API-key для домена localhost недействителен.", ""},
+		{"apikey, too short", lh, req("", "apikey", "localhost", sim.PublishedKeys["localhost"][:126]), -1020, "API-key для домена localhost недействителен.", ""},
 		{"apikey, odd count", lh, req("", "apikey", "localhost", "a", "b"), 0, notFound, ""},
 		{"apikey, no arguments", lh, `{"name":"apikey"}`, 0, notFound, ""},
 

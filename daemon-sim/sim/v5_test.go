@@ -11,13 +11,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eimzokit/eimzokit/daemon-sim/cms"
-	"github.com/eimzokit/eimzokit/daemon-sim/cms/cmstest"
 	"github.com/eimzokit/eimzokit/daemon-sim/sim"
 	"github.com/eimzokit/eimzokit/daemon-sim/simtest"
 	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
 	"github.com/eimzokit/eimzokit/wasm/capiws"
+	"github.com/eimzokit/eimzokit/wasm/cms"
+	"github.com/eimzokit/eimzokit/wasm/cms/cmstest"
+	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
 	"github.com/smallstep/pkcs7"
 )
 
@@ -122,7 +123,7 @@ func token(t *testing.T, s *simtest.Sim, sum []byte, alg asn1.ObjectIdentifier) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	der, err := cmstest.TokenForImprint(alg, sum, cms.Signer{Key: tsa.Key, Cert: tsa.Cert}, time.Now())
+	der, err := cmstest.TokenForImprint(alg, sum, cms.Signer{Key: tsa.Key, Certificate: tsa.Cert}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,14 +138,14 @@ func TestV5AttachTimestamp(t *testing.T) {
 	sig, _ := hex.DecodeString(sigHex)
 	sum256 := sha256.Sum256(sig)
 	sum1 := sha1.Sum(sig)
-	good := token(t, s, sum256[:], cms.OIDSHA256)
+	good := token(t, s, sum256[:], sigalg.OIDSHA256)
 	tests := []struct {
 		name, serial, token string
 		want                string // reason; "" for success
 	}{
 		{"SHA-256 token", serial, good, ""},
 		{"SHA-1 token", strings.ToUpper(serial), token(t, s, sum1[:], asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}), ""},
-		{"token over other bytes", serial, token(t, s, make([]byte, 32), cms.OIDSHA256), "Метка времени не соответствует подписи"},
+		{"token over other bytes", serial, token(t, s, make([]byte, 32), sigalg.OIDSHA256), "Метка времени не соответствует подписи"},
 		{"not a token", serial, p7, "Некорректная метка времени"},
 		{"not base64", serial, "***", "Некорректная метка времени"},
 		{"unknown signer", "abc", good, "Подписант с указанным серийным номером не найден"},
@@ -164,7 +165,7 @@ func TestV5AttachTimestamp(t *testing.T) {
 				t.Fatal(err)
 			}
 			tok, _ := base64.StdEncoding.DecodeString(tt.token)
-			if got := sd.Signers[0].Attribute(cms.OIDTimeStampToken, true); len(got) != 1 || !bytes.Equal(got[0], tok) {
+			if got := sd.Signers[0].TimestampTokens(); len(got) != 1 || !bytes.Equal(got[0], tok) {
 				t.Error("the token is not the signer's unsigned attribute 1.2.840.113549.1.9.16.2.14")
 			}
 			if _, err := pkcs7.Parse(der); err != nil {

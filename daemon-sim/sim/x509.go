@@ -13,6 +13,7 @@ import (
 
 	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
 	"github.com/eimzokit/eimzokit/wasm/capiws"
+	gostcert "github.com/eimzokit/eimzokit/wasm/gost/cert"
 )
 
 const (
@@ -102,82 +103,17 @@ func dnString(raw []byte) string {
 	return strings.Join(parts, ",")
 }
 
-// Names of the Uzbek GOST algorithms (PROTOCOL.md §9), by OID.
-var gostNames = map[string]string{
-	"1.2.860.3.15.1.1.2.1":     "OZDST-1092-2009-2",
-	"1.2.860.3.15.1.1.2.2.2.2": "OZDST-1106-2009-2-AwithOZDST-1092-2009-2",
-}
-
-// algorithmOID reads the OID of the first AlgorithmIdentifier in der after
-// skip leading elements of the outer SEQUENCE.
-func algorithmOID(der []byte, skip int) string {
-	var seq asn1.RawValue
-	if _, err := asn1.Unmarshal(der, &seq); err != nil {
-		return ""
-	}
-	rest := seq.Bytes
-	for i := 0; i < skip; i++ {
-		var v asn1.RawValue
-		var err error
-		if rest, err = asn1.Unmarshal(rest, &v); err != nil {
-			return ""
-		}
-	}
-	var alg pkix.AlgorithmIdentifier
-	if _, err := asn1.Unmarshal(rest, &alg); err != nil {
-		return ""
-	}
-	return alg.Algorithm.String()
-}
-
-func keyAlgName(c *x509.Certificate) string {
-	switch c.PublicKeyAlgorithm {
-	case x509.RSA:
-		return "RSA"
-	case x509.ECDSA:
-		return "EC"
-	case x509.Ed25519:
-		return "Ed25519"
-	}
-	return gostName(algorithmOID(c.RawSubjectPublicKeyInfo, 0))
-}
-
-// gostName names a GOST algorithm OID, or returns the OID.
-func gostName(oid string) string {
-	if n, ok := gostNames[oid]; ok {
-		return n
-	}
-	return oid
-}
-
-func signAlgName(c *x509.Certificate) string {
-	switch c.SignatureAlgorithm {
-	case x509.SHA256WithRSA:
-		return "SHA256withRSA"
-	case x509.SHA384WithRSA:
-		return "SHA384withRSA"
-	case x509.SHA512WithRSA:
-		return "SHA512withRSA"
-	case x509.ECDSAWithSHA256:
-		return "SHA256withECDSA"
-	case x509.ECDSAWithSHA384:
-		return "SHA384withECDSA"
-	case x509.ECDSAWithSHA512:
-		return "SHA512withECDSA"
-	}
-	return gostName(algorithmOID(c.Raw, 1)) // Certificate: tbsCertificate, signatureAlgorithm, …
-}
-
 func certificateInfo(cert *x509.Certificate) capiws.Value {
+	keyAlg, sigAlg := gostcert.AlgorithmNames(cert)
 	return capiws.MakeObject(
 		str("serialNumber", cert.SerialNumber.Text(16)),
 		str("subjectName", dnString(cert.RawSubject)),
 		str("validFrom", capiws.FormatDate(cert.NotBefore)),
 		str("validTo", capiws.FormatDate(cert.NotAfter)),
 		str("issuerName", dnString(cert.RawIssuer)),
-		capiws.Member{Key: "publicKey", Value: capiws.MakeObject(str("keyAlgName", keyAlgName(cert)),
+		capiws.Member{Key: "publicKey", Value: capiws.MakeObject(str("keyAlgName", keyAlg),
 			str("publicKey", base64.StdEncoding.EncodeToString(cert.RawSubjectPublicKeyInfo)))},
-		capiws.Member{Key: "signature", Value: capiws.MakeObject(str("signAlgName", signAlgName(cert)),
+		capiws.Member{Key: "signature", Value: capiws.MakeObject(str("signAlgName", sigAlg),
 			str("signature", hex.EncodeToString(cert.Signature)))},
 	)
 }
@@ -199,7 +135,7 @@ func (s *Server) verifyCertificate(c *call) ([]capiws.Member, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := subject.CheckSignatureFrom(issuer); err != nil {
+	if err := algorithms.CheckCertificate(subject, issuer); err != nil {
 		return nil, &softtoken.Failure{Status: capiws.StatusRuntime, Args: []string{reasonNotIssuer}}
 	}
 	return nil, nil

@@ -9,8 +9,10 @@
 // nothing is left in the temporary folder; the servers stop when the test
 // ends.
 //
-// Options add a wss listener ([WithTLS]), the HTTP control API
-// ([WithControl]), the revoked and no-TIN keys ([WithExtraKeys]) or the v5
+// The test PKI's online services (daemon-sim/pkisvc: TSA, OCSP, CRLs) are
+// served on the daemon's port under /pki ([Sim.PKIURL]). Options add a wss
+// listener ([WithTLS]), the HTTP control API ([WithControl]), the revoked
+// and no-TIN keys ([WithExtraKeys]), GOST keys ([WithGOSTKeys]) or the v5
 // profile ([WithV5]). Helpers script the simulated user ([Sim.Script]),
 // inject faults ([Sim.Fault]), plug devices ([Sim.Plug]) and read the event
 // log ([Sim.Events]), failing the test on a bad request.
@@ -27,6 +29,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/eimzokit/eimzokit/daemon-sim/pkisvc"
 	"github.com/eimzokit/eimzokit/daemon-sim/sim"
 	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
 	"github.com/eimzokit/eimzokit/wasm/capiws"
@@ -37,25 +40,34 @@ type Sim struct {
 	URL        string // ws://127.0.0.1:PORT/service/cryptapi
 	WSSURL     string // wss://127.0.0.1:PORT/service/cryptapi, with WithTLS
 	ControlURL string // http://127.0.0.1:PORT, the control API, with WithControl
-	Data       *sim.Data
-	Server     *sim.Server
-	HTTP       *httptest.Server
-	TLS        *httptest.Server // with WithTLS; TLS.Client() trusts it
-	Control    *httptest.Server // with WithControl
+	// PKIURL is where the test PKI's online services are served, on the
+	// daemon's port: PKIURL+pkisvc.PathOCSP, PathTSA, PathCACRL, PathRootCRL.
+	PKIURL string
+	// Services are those services (TSA, OCSP, CRLs); Services.Revoke and
+	// the revoked extra key go into the PKI's one revocation list.
+	Services *pkisvc.Service
+	Data     *sim.Data
+	Server   *sim.Server
+	HTTP     *httptest.Server
+	TLS      *httptest.Server // with WithTLS; TLS.Client() trusts it
+	Control  *httptest.Server // with WithControl
 
 	t testing.TB
 }
 
+// keySet says which keys a data folder holds besides the default six.
+type keySet struct{ extra, gost bool }
+
 var (
 	templateMu sync.Mutex
-	templates  = map[bool]fstest.MapFS{} // by "with extra keys"
+	templates  = map[keySet]fstest.MapFS{}
 )
 
 // template returns the in-memory data folder, making it on first use.
-func template(extra bool) (fstest.MapFS, error) {
+func template(set keySet) (fstest.MapFS, error) {
 	templateMu.Lock()
 	defer templateMu.Unlock()
-	if m, ok := templates[extra]; ok {
+	if m, ok := templates[set]; ok {
 		return m, nil
 	}
 	dir, err := os.MkdirTemp("", "eimzo-sim-template-")
@@ -67,8 +79,13 @@ func template(extra bool) (fstest.MapFS, error) {
 	if err != nil {
 		return nil, err
 	}
-	if extra {
+	if set.extra {
 		if err := sim.AddExtraKeys(data); err != nil {
+			return nil, err
+		}
+	}
+	if set.gost {
+		if err := sim.AddGOSTKeys(data); err != nil {
 			return nil, err
 		}
 	}
@@ -91,7 +108,7 @@ func template(extra bool) (fstest.MapFS, error) {
 	if err != nil {
 		return nil, err
 	}
-	templates[extra] = m
+	templates[set] = m
 	return m, nil
 }
 
@@ -102,7 +119,7 @@ func Start(t testing.TB, opts ...Option) *Sim {
 	for _, o := range opts {
 		o(&c)
 	}
-	tmpl, err := template(c.extra)
+	tmpl, err := template(keySet{c.extra, c.gost})
 	if err != nil {
 		t.Fatalf("simtest: making the template data folder: %v", err)
 	}
@@ -114,13 +131,22 @@ func Start(t testing.TB, opts ...Option) *Sim {
 	if err != nil {
 		t.Fatalf("simtest: %v", err)
 	}
-	srvOpts := append([]sim.Option{sim.WithPKI(data.PKI, filepath.Join(dir, sim.PKIDir))}, c.server...)
+	svc, err := pkisvc.New(data.PKI, c.services...)
+	if err != nil {
+		t.Fatalf("simtest: PKI services: %v", err)
+	}
+	srvOpts := []sim.Option{sim.WithPKI(data.PKI, filepath.Join(dir, sim.PKIDir)), sim.WithServices(svc)}
+	if data.GOST != nil {
+		srvOpts = append(srvOpts, sim.WithGOSTPKI(data.GOST, filepath.Join(dir, sim.GOSTPKIDir)))
+	}
+	srvOpts = append(srvOpts, c.server...)
 	srv := sim.New(data.Store, srvOpts...)
-	s := &Sim{Data: data, Server: srv, t: t}
+	s := &Sim{Data: data, Server: srv, Services: svc, t: t}
 	t.Cleanup(srv.Close) // runs after the listeners close (cleanups run last-in first-out)
 	s.HTTP = httptest.NewServer(srv)
 	t.Cleanup(s.HTTP.Close)
 	s.URL = "ws" + strings.TrimPrefix(s.HTTP.URL, "http") + capiws.Path
+	s.PKIURL = s.HTTP.URL + sim.ServicesPath
 	if c.tls {
 		s.TLS = httptest.NewUnstartedServer(srv)
 		s.TLS.EnableHTTP2 = false
@@ -140,11 +166,13 @@ func Start(t testing.TB, opts ...Option) *Sim {
 type Option func(*config)
 
 type config struct {
-	server  []sim.Option
-	store   []softtoken.Option
-	tls     bool
-	control bool
-	extra   bool
+	server   []sim.Option
+	store    []softtoken.Option
+	services []pkisvc.Option
+	tls      bool
+	control  bool
+	extra    bool
+	gost     bool
 }
 
 // WithServer passes options to the server.
@@ -168,16 +196,28 @@ func WithControl() Option { return func(c *config) { c.control = true } }
 // PINFL) to the default six.
 func WithExtraKeys() Option { return func(c *config) { c.extra = true } }
 
+// WithGOSTKeys adds sim.GOSTKeys: O'zDSt 1092 (GOST) keys from the data
+// folder's GOST test PKI (Sim.Data.GOST; its root is Data.GOSTRootPath()),
+// which also issues the "gost" key type of POST /v1/keys and devices.
+func WithGOSTKeys() Option { return func(c *config) { c.gost = true } }
+
 // WithV5 simulates an older (v5) daemon.
 func WithV5() Option { return WithServer(sim.WithProfile(sim.V5)) }
 
-// WithClock sets the clock of the key store (password cache, key ids) and
-// of the server (signing times, the event log).
+// WithClock sets the clock of the key store (password cache, key ids), of
+// the server (signing times, the event log) and of the PKI services
+// (tokens, CRLs, OCSP answers).
 func WithClock(now func() time.Time) Option {
 	return func(c *config) {
 		c.store = append(c.store, softtoken.WithClock(now))
 		c.server = append(c.server, sim.WithClock(now))
+		c.services = append(c.services, pkisvc.WithClock(now))
 	}
+}
+
+// WithServices passes options to the PKI services (daemon-sim/pkisvc).
+func WithServices(opts ...pkisvc.Option) Option {
+	return func(c *config) { c.services = append(c.services, opts...) }
 }
 
 // KeyPath returns the path of a key file in the simulator's data folder.

@@ -2,7 +2,6 @@ package softtoken
 
 import (
 	"context"
-	"crypto"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,8 +9,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/eimzokit/eimzokit/daemon-sim/softtoken/pfx"
 	"github.com/eimzokit/eimzokit/wasm/capiws"
-	"software.sslmate.com/src/go-pkcs12"
 )
 
 // PromptKind is what a dialog asks for.
@@ -402,14 +401,13 @@ func (s *Store) passwordDialog(ctx context.Context, d *dialog, e *entry) (*Key, 
 		if ans.Cancel {
 			return nil, false, &Failure{Status: capiws.StatusPasswordCancelled, Cause: CauseCancelled}
 		}
-		priv, cert, chain, err := pkcs12.DecodeChain(data, ans.Input)
+		signer, cert, chain, err := pfx.Decode(data, ans.Input)
+		if errors.Is(err, pfx.ErrNotSigner) {
+			return nil, false, fail(capiws.StatusIDNotForKey)
+		}
 		if err != nil {
 			shown = ShowWrongPassword // "Пароль ключа неверный или файл ключа поврежден"
 			continue
-		}
-		signer, ok := priv.(crypto.Signer)
-		if !ok {
-			return nil, false, fail(capiws.StatusIDNotForKey)
 		}
 		return &Key{Signer: signer, Cert: cert, Chain: chain}, ans.Remember, nil
 	}

@@ -6,8 +6,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/eimzokit/eimzokit/daemon-sim/softtoken/pfx"
 	"github.com/eimzokit/eimzokit/wasm/capiws"
-	"software.sslmate.com/src/go-pkcs12"
 )
 
 // AddKeyPair keeps a freshly generated key pair under a KEY_PAIR id
@@ -57,7 +57,7 @@ func (s *Store) SaveKey(disk, path, name string, priv crypto.Signer, cert *x509.
 		}
 		return fail(exists, loc.filePath(name))
 	}
-	pfx, err := pkcs12.Modern.Encode(priv, cert, chain, password)
+	pfx, err := pfx.Encode(priv, cert, chain, password)
 	if err != nil {
 		return err
 	}

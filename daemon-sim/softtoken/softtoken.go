@@ -16,9 +16,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/eimzokit/eimzokit/daemon-sim/softtoken/pfx"
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
 	"github.com/eimzokit/eimzokit/wasm/capiws"
-	"software.sslmate.com/src/go-pkcs12"
 )
 
 // PasswordsFile, in the keys folder, maps key file names (without .pfx) to
@@ -290,7 +290,7 @@ func (s *Store) Rescan() error {
 			skipped = append(skipped, name+": no password in "+PasswordsFile)
 			continue // the simulated user does not know this key's password
 		}
-		_, cert, _, err := pkcs12.DecodeChain(data, pw)
+		_, cert, _, err := pfx.Decode(data, pw)
 		if err != nil {
 			skipped = append(skipped, name+": cannot be opened with its password in "+PasswordsFile)
 			continue
@@ -352,11 +352,11 @@ func ValidName(name string) bool {
 
 // Add writes a new key file and its password, atomically. The file must
 // open with the password.
-func (s *Store) Add(name string, pfx []byte, password string) error {
+func (s *Store) Add(name string, file []byte, password string) error {
 	if !ValidName(name) {
 		return fail(capiws.StatusBadFileName)
 	}
-	if _, _, _, err := pkcs12.DecodeChain(pfx, password); err != nil {
+	if _, _, _, err := pfx.Decode(file, password); err != nil {
 		return fmt.Errorf("softtoken: %s: not a PKCS#12 file that opens with the given password: %w", name, err)
 	}
 	s.fileMu.Lock()
@@ -368,7 +368,7 @@ func (s *Store) Add(name string, pfx []byte, password string) error {
 	if _, err := os.Stat(full); err == nil {
 		return fail(capiws.StatusKeyFileExists, s.Layout().locations()[0].filePath(name))
 	}
-	if err := testpki.WriteFileAtomic(full, pfx, 0o600); err != nil {
+	if err := testpki.WriteFileAtomic(full, file, 0o600); err != nil {
 		return err
 	}
 	if err := s.setPassword(name, password); err != nil {
@@ -623,11 +623,11 @@ func (s *Store) rewrite(e *entry, newPW string) error {
 	s.mu.Lock()
 	oldPW := e.password
 	s.mu.Unlock()
-	priv, cert, chain, err := pkcs12.DecodeChain(data, oldPW)
+	priv, cert, chain, err := pfx.Decode(data, oldPW)
 	if err != nil {
 		return failText(capiws.ReasonWrongPassword, "")
 	}
-	out, err := pkcs12.Modern.Encode(priv, cert, chain, newPW)
+	out, err := pfx.Encode(priv, cert, chain, newPW)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,11 @@
 // [PKI.Revoke] and saved as RevokedFile, for a CRL or OCSP responder to
 // publish) and NoTIN (no TIN nor PINFL, which the official client hides).
 //
+// Key types: RSA2048 and P256 from an ECDSA PKI ([New]), GOST (O'zDSt
+// 1092:2009) from a GOST one (New(WithCAKeyType(GOST))): a root and an
+// issuing CA with GOST keys and Uzbek-looking names, the CA without key
+// identifiers as the real YT CA, certificates as E-IMZO's (wasm/gost/cert).
+//
 // Every subject says TEST; nothing made here is trusted anywhere else.
 package testpki
 
@@ -34,11 +39,14 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
+	"github.com/eimzokit/eimzokit/daemon-sim/softtoken/pfx"
 	"github.com/eimzokit/eimzokit/wasm/capiws"
-	"software.sslmate.com/src/go-pkcs12"
+	"github.com/eimzokit/eimzokit/wasm/gost"
+	gostcert "github.com/eimzokit/eimzokit/wasm/gost/cert"
 )
 
 // KeyType is the algorithm of a key the PKI makes.
@@ -48,6 +56,10 @@ type KeyType string
 const (
 	RSA2048 KeyType = "rsa2048"
 	P256    KeyType = "p256"
+	// GOST is O'zDSt 1092:2009 (GOST R 34.10-2001 on CryptoPro-A), the
+	// algorithm of real E-IMZO keys; only a GOST PKI ([WithCAKeyType])
+	// issues it, and it issues nothing else.
+	GOST KeyType = "gost"
 )
 
 // Profile is the kind of certificate holder.
@@ -79,10 +91,10 @@ func ParseProfile(s string) (Profile, error) {
 // ParseKeyType returns the key type named s.
 func ParseKeyType(s string) (KeyType, error) {
 	switch KeyType(s) {
-	case RSA2048, P256:
+	case RSA2048, P256, GOST:
 		return KeyType(s), nil
 	}
-	return "", fmt.Errorf("testpki: unknown key type %q (want rsa2048 or p256)", s)
+	return "", fmt.Errorf("testpki: unknown key type %q (want rsa2048, p256 or gost)", s)
 }
 
 // Attribute OIDs of E-IMZO subjects.
@@ -184,6 +196,7 @@ type PKI struct {
 	rootKey, caKey crypto.Signer
 	now            func() time.Time
 	rand           io.Reader
+	gost           bool // a GOST PKI: it issues GOST keys only
 
 	mu      sync.Mutex
 	revoked []Revocation
@@ -203,9 +216,43 @@ const ReasonKeyCompromise = 1
 
 // Revoke records cert as revoked at the given time.
 func (p *PKI) Revoke(cert *x509.Certificate, at time.Time, reason int) {
+	p.RevokeSerial(cert.SerialNumber, at, reason)
+}
+
+// RevokeSerial records the certificate with serial as revoked at the given
+// time, replacing an earlier revocation of the same serial. The list is the
+// one source of truth of the PKI's CRLs and OCSP answers (daemon-sim/pkisvc
+// reads it on every request); SaveRevocations keeps it in RevokedFile.
+func (p *PKI) RevokeSerial(serial *big.Int, at time.Time, reason int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.revoked = append(p.revoked, Revocation{Serial: cert.SerialNumber.Text(16), RevokedAt: at.UTC().Truncate(time.Second), Reason: reason})
+	hex := serial.Text(16)
+	p.revoked = slices.DeleteFunc(p.revoked, func(r Revocation) bool { return r.Serial == hex })
+	p.revoked = append(p.revoked, Revocation{Serial: hex, RevokedAt: at.UTC().Truncate(time.Second), Reason: reason})
+}
+
+// Reinstate takes serial off the revocation list (as after a certificate
+// hold is released) and reports whether it was there.
+func (p *PKI) Reinstate(serial *big.Int) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := len(p.revoked)
+	hex := serial.Text(16)
+	p.revoked = slices.DeleteFunc(p.revoked, func(r Revocation) bool { return r.Serial == hex })
+	return len(p.revoked) != n
+}
+
+// Revoked returns the revocation of serial, if it is revoked.
+func (p *PKI) Revoked(serial *big.Int) (Revocation, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	hex := serial.Text(16)
+	for _, r := range p.revoked {
+		if r.Serial == hex {
+			return r, true
+		}
+	}
+	return Revocation{}, false
 }
 
 // Revocations returns every revocation recorded, oldest first.
@@ -244,8 +291,9 @@ func (p *PKI) loadRevocations(dir string) error {
 type Option func(*config)
 
 type config struct {
-	now  func() time.Time
-	rand io.Reader
+	now    func() time.Time
+	rand   io.Reader
+	caType KeyType
 }
 
 // WithClock sets the clock the PKI dates certificates from.
@@ -253,6 +301,12 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.now = n
 
 // WithRand sets the source of randomness for keys and serial numbers.
 func WithRand(r io.Reader) Option { return func(c *config) { c.rand = r } }
+
+// WithCAKeyType sets the key type of the root and the issuing CA made by
+// [New]: P256 (the default), or GOST for a PKI shaped like the Uzbek
+// national one (root → issuing CA without key identifiers, like the real
+// YT CA → GOST user keys).
+func WithCAKeyType(kt KeyType) Option { return func(c *config) { c.caType = kt } }
 
 func newConfig(opts []Option) config {
 	c := config{now: time.Now, rand: rand.Reader}
@@ -262,17 +316,33 @@ func newConfig(opts []Option) config {
 	return c
 }
 
-// New makes a fresh root CA and issuing CA (ECDSA P-256, which is quick to
-// generate and to verify).
+// New makes a fresh root CA and issuing CA: ECDSA P-256 (quick to generate
+// and to verify), or GOST with WithCAKeyType(GOST).
 func New(opts ...Option) (*PKI, error) {
 	c := newConfig(opts)
-	p := &PKI{now: c.now, rand: c.rand}
+	if c.caType == "" {
+		c.caType = P256
+	}
+	if c.caType != P256 && c.caType != GOST {
+		return nil, fmt.Errorf("testpki: a CA key type of %q (want p256 or gost)", c.caType)
+	}
+	p := &PKI{now: c.now, rand: c.rand, gost: c.caType == GOST}
 	now := c.now()
 	var err error
-	if p.rootKey, err = ecdsa.GenerateKey(elliptic.P256(), c.rand); err != nil {
+	if p.rootKey, err = GenerateKey(c.caType, c.rand); err != nil {
 		return nil, err
 	}
 	rootName := pkix.Name{Country: []string{"UZ"}, Organization: []string{"eimzokit TEST"}, CommonName: "eimzokit TEST Root CA"}
+	caName := pkix.Name{Country: []string{"UZ"}, Organization: []string{"eimzokit TEST"}, CommonName: "eimzokit TEST Issuing CA"}
+	if p.gost {
+		// Shaped like the national root and the YT CA (TEST all the same).
+		rootName = pkix.Name{Country: []string{"UZ"}, Locality: []string{"Toshkent sh."},
+			Organization: []string{"eimzokit TEST Axborot texnologiyalari va kommunikatsiyalarini rivojlantirish"},
+			CommonName:   "eimzokit TEST ERI markazlarini ro'yxatdan o'tkazuvchi organi"}
+		caName = pkix.Name{Country: []string{"UZ"}, Locality: []string{"Toshkent sh."},
+			Organization:       []string{"eimzokit TEST YANGI TEXNOLOGIYALAR ILMIY-AXBOROT MARKAZI"},
+			OrganizationalUnit: []string{"ERI yaratish va reestrni yuritish"}, CommonName: "eimzokit TEST GOST ERI markazi"}
+	}
 	root := &x509.Certificate{
 		SerialNumber: p.serial(), Subject: rootName,
 		NotBefore: now.Add(-24 * time.Hour), NotAfter: now.AddDate(20, 0, 0),
@@ -283,21 +353,43 @@ func New(opts ...Option) (*PKI, error) {
 	if p.Root, err = sign(c.rand, root, root, p.rootKey.Public(), p.rootKey); err != nil {
 		return nil, err
 	}
-	if p.caKey, err = ecdsa.GenerateKey(elliptic.P256(), c.rand); err != nil {
+	if p.caKey, err = GenerateKey(c.caType, c.rand); err != nil {
 		return nil, err
 	}
 	ca := &x509.Certificate{
-		SerialNumber: p.serial(),
-		Subject:      pkix.Name{Country: []string{"UZ"}, Organization: []string{"eimzokit TEST"}, CommonName: "eimzokit TEST Issuing CA"},
-		NotBefore:    now.Add(-24 * time.Hour), NotAfter: now.AddDate(10, 0, 0),
+		SerialNumber: p.serial(), Subject: caName,
+		NotBefore: now.Add(-24 * time.Hour), NotAfter: now.AddDate(10, 0, 0),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 		BasicConstraintsValid: true, IsCA: true, MaxPathLenZero: true,
 		SubjectKeyId: keyID(p.caKey.Public()),
 	}
-	if p.CA, err = sign(c.rand, ca, p.Root, p.caKey.Public(), p.rootKey); err != nil {
+	parent := p.Root
+	if p.gost {
+		// The real YT CA carries neither SKI nor AKI: chains go by name.
+		ca.SubjectKeyId = nil
+		ca.KeyUsage |= x509.KeyUsageContentCommitment
+		noKeyID := *p.Root
+		noKeyID.SubjectKeyId = nil // gostcert.Create writes the parent's SKI as AKI
+		parent = &noKeyID
+	}
+	if p.CA, err = sign(c.rand, ca, parent, p.caKey.Public(), p.rootKey); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// GOST reports whether the PKI is a GOST one (it issues GOST keys only).
+func (p *PKI) GOST() bool { return p.gost }
+
+// checkKeyType refuses key types the PKI's CA cannot certify.
+func (p *PKI) checkKeyType(kt KeyType) error {
+	if (kt == GOST) != p.gost {
+		if p.gost {
+			return fmt.Errorf("testpki: the GOST PKI issues gost keys, not %s", kt)
+		}
+		return errors.New("testpki: gost keys come from the GOST PKI (testpki.WithCAKeyType(testpki.GOST))")
+	}
+	return nil
 }
 
 // Identity is a user certificate with its private key.
@@ -341,6 +433,9 @@ func (p *PKI) Issue(profile Profile, kt KeyType, n int, opts ...IssueOption) (*I
 	if ic.person != nil {
 		person = *ic.person
 	}
+	if err := p.checkKeyType(kt); err != nil {
+		return nil, err
+	}
 	key, err := GenerateKey(kt, p.rand)
 	if err != nil {
 		return nil, err
@@ -370,10 +465,19 @@ func (p *PKI) Issue(profile Profile, kt KeyType, n int, opts ...IssueOption) (*I
 
 // SignCSR issues a user certificate for a PKCS#10 request (its subject and
 // public key), valid from now for two years, as a CA answering an
-// enrolment would.
+// enrolment would. A GOST PKI takes GOST requests, the other RSA and ECDSA
+// ones.
 func (p *PKI) SignCSR(req *x509.CertificateRequest) (*x509.Certificate, error) {
-	if err := req.CheckSignature(); err != nil {
-		return nil, fmt.Errorf("testpki: the request's signature: %w", err)
+	pub, err := RequestKey(req)
+	if err != nil {
+		return nil, err
+	}
+	kt := P256
+	if _, ok := pub.(*gost.PublicKey); ok {
+		kt = GOST
+	}
+	if err := p.checkKeyType(kt); err != nil {
+		return nil, err
 	}
 	now := p.now()
 	tmpl := &x509.Certificate{
@@ -383,9 +487,28 @@ func (p *PKI) SignCSR(req *x509.CertificateRequest) (*x509.Certificate, error) {
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageEmailProtection},
 		BasicConstraintsValid: true,
-		SubjectKeyId:          keyID(req.PublicKey),
+		SubjectKeyId:          keyID(pub),
 	}
-	return sign(p.rand, tmpl, p.CA, req.PublicKey, p.caKey)
+	return sign(p.rand, tmpl, p.CA, pub, p.caKey)
+}
+
+// RequestKey checks a PKCS#10 request's signature with its own key (RFC
+// 2986 §3) and returns that key: RSA, ECDSA, or a *gost.PublicKey.
+func RequestKey(req *x509.CertificateRequest) (crypto.PublicKey, error) {
+	if req.PublicKeyAlgorithm == x509.UnknownPublicKeyAlgorithm {
+		pub, err := gost.ParsePKIXPublicKey(req.RawSubjectPublicKeyInfo)
+		if err != nil {
+			return nil, fmt.Errorf("testpki: the request's key: %w", err)
+		}
+		if err := gostcert.CheckRequestSignature(req); err != nil {
+			return nil, fmt.Errorf("testpki: the request's signature: %w", err)
+		}
+		return pub, nil
+	}
+	if err := req.CheckSignature(); err != nil {
+		return nil, fmt.Errorf("testpki: the request's signature: %w", err)
+	}
+	return req.PublicKey, nil
 }
 
 // GenerateKey makes a private key of type kt.
@@ -395,14 +518,17 @@ func GenerateKey(kt KeyType, r io.Reader) (crypto.Signer, error) {
 		return rsa.GenerateKey(r, 2048)
 	case P256:
 		return ecdsa.GenerateKey(elliptic.P256(), r)
+	case GOST:
+		return gost.GenerateKey(gost.CurveA(), r)
 	}
 	return nil, fmt.Errorf("testpki: unknown key type %q", kt)
 }
 
 // PKCS12 exports the identity with its chain as a PKCS#12 file protected by
-// password (AES-256-CBC with PBKDF2, HMAC-SHA-256 MAC: go-pkcs12's Modern).
+// password (AES-256-CBC with PBKDF2, HMAC-SHA-256 MAC; softtoken/pfx, which
+// also carries GOST keys).
 func (id *Identity) PKCS12(password string) ([]byte, error) {
-	return pkcs12.Modern.Encode(id.Key, id.Cert, id.Chain, password)
+	return pfx.Encode(id.Key, id.Cert, id.Chain, password)
 }
 
 // Alias is the alias the daemon lists for the identity.
@@ -438,16 +564,40 @@ func (p *PKI) serial() *big.Int {
 	return new(big.Int).SetBytes(b)
 }
 
+// CreateCertificate is x509.CreateCertificate that also signs with GOST
+// keys (through wasm/gost/cert, for GOST subject keys only), and returns
+// the parsed certificate. A self-signed certificate passes the template as
+// parent.
+func CreateCertificate(r io.Reader, tmpl, parent *x509.Certificate, pub crypto.PublicKey, priv crypto.Signer) (*x509.Certificate, error) {
+	return sign(r, tmpl, parent, pub, priv)
+}
+
+// sign issues a certificate: with crypto/x509 for RSA and ECDSA issuers,
+// with wasm/gost/cert for GOST ones (which certify GOST keys only).
 func sign(r io.Reader, tmpl, parent *x509.Certificate, pub crypto.PublicKey, priv crypto.Signer) (*x509.Certificate, error) {
-	der, err := x509.CreateCertificate(r, tmpl, parent, pub, priv)
+	var der []byte
+	var err error
+	if gk, ok := priv.(*gost.PrivateKey); ok {
+		gpub, ok := pub.(*gost.PublicKey)
+		if !ok {
+			return nil, fmt.Errorf("testpki: a GOST CA certifies GOST keys, not %T", pub)
+		}
+		der, err = gostcert.Create(r, tmpl, parent, gpub, gk)
+	} else {
+		der, err = x509.CreateCertificate(r, tmpl, parent, pub, priv)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return x509.ParseCertificate(der)
 }
 
-// keyID is the RFC 5280 §4.2.1.2 method (1) key identifier.
+// keyID is the RFC 5280 §4.2.1.2 method (1) key identifier: SHA-1 of the
+// key bits, or for GOST keys the GOST R 34.11-94 one of gostcert.KeyID.
 func keyID(pub crypto.PublicKey) []byte {
+	if gk, ok := pub.(*gost.PublicKey); ok {
+		return gostcert.KeyID(gk)
+	}
 	der, err := x509.MarshalPKIXPublicKey(pub)
 	if err != nil {
 		return nil
@@ -461,6 +611,30 @@ func keyID(pub crypto.PublicKey) []byte {
 	}
 	sum := sha1.Sum(spki.PublicKey.Bytes)
 	return sum[:]
+}
+
+// marshalKey and parseKey keep CA keys as PKCS#8 (RFC 5208), GOST ones as
+// wasm/gost writes them.
+func marshalKey(k crypto.Signer) ([]byte, error) {
+	if gk, ok := k.(*gost.PrivateKey); ok {
+		return gost.MarshalPKCS8PrivateKey(gk)
+	}
+	return x509.MarshalPKCS8PrivateKey(k)
+}
+
+func parseKey(der []byte) (crypto.Signer, error) {
+	if gk, err := gost.ParsePKCS8PrivateKey(der); err == nil {
+		return gk, nil
+	}
+	k, err := x509.ParsePKCS8PrivateKey(der)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := k.(crypto.Signer)
+	if !ok {
+		return nil, errors.New("testpki: not a signing key")
+	}
+	return s, nil
 }
 
 // Files of a saved PKI, relative to its folder. root.pem is the trust anchor.
@@ -486,8 +660,8 @@ func (p *PKI) Save(dir string) error {
 	}{
 		{RootCertFile, "CERTIFICATE", func() ([]byte, error) { return p.Root.Raw, nil }, 0o644},
 		{CACertFile, "CERTIFICATE", func() ([]byte, error) { return p.CA.Raw, nil }, 0o644},
-		{RootKeyFile, "PRIVATE KEY", func() ([]byte, error) { return x509.MarshalPKCS8PrivateKey(p.rootKey) }, 0o600},
-		{CAKeyFile, "PRIVATE KEY", func() ([]byte, error) { return x509.MarshalPKCS8PrivateKey(p.caKey) }, 0o600},
+		{RootKeyFile, "PRIVATE KEY", func() ([]byte, error) { return marshalKey(p.rootKey) }, 0o600},
+		{CAKeyFile, "PRIVATE KEY", func() ([]byte, error) { return marshalKey(p.caKey) }, 0o600},
 	}
 	for _, f := range files {
 		der, err := f.der()
@@ -521,6 +695,7 @@ func Load(dir string, opts ...Option) (*PKI, error) {
 	if err := p.loadRevocations(dir); err != nil {
 		return nil, err
 	}
+	_, p.gost = p.caKey.(*gost.PrivateKey)
 	return p, nil
 }
 
@@ -549,15 +724,11 @@ func readKey(path string) (crypto.Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	k, err := x509.ParsePKCS8PrivateKey(der)
+	k, err := parseKey(der)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("testpki: %s: %w", path, err)
 	}
-	s, ok := k.(crypto.Signer)
-	if !ok {
-		return nil, errors.New("testpki: " + path + ": not a signing key")
-	}
-	return s, nil
+	return k, nil
 }
 
 // WriteFileAtomic writes through a temporary file and a rename, so a crash

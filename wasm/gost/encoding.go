@@ -81,6 +81,27 @@ func MarshalPKIXPublicKey(pub *PublicKey) ([]byte, error) {
 	return asn1.Marshal(spki{alg, asn1.BitString{Bytes: key, BitLength: 8 * len(key)}})
 }
 
+// MarshalEIMZOPublicKey returns pub's DER SubjectPublicKeyInfo in the shape
+// real E-IMZO certificates carry: the key parameters are SEQUENCE {
+// parameter-set OID } only, without the digest OID RFC 4491 adds. Keys on
+// curve B, which has no Uzbek OID, are written as MarshalPKIXPublicKey
+// writes them. Both shapes parse with ParsePKIXPublicKey.
+func MarshalEIMZOPublicKey(pub *PublicKey) ([]byte, error) {
+	if pub.curve.oid == nil {
+		return MarshalPKIXPublicKey(pub)
+	}
+	params, err := asn1.Marshal(keyParams{PublicKeyParamSet: pub.curve.oid})
+	if err != nil {
+		return nil, err
+	}
+	key, err := asn1.Marshal(pub.Bytes())
+	if err != nil {
+		return nil, err
+	}
+	alg := pkix.AlgorithmIdentifier{Algorithm: OIDPublicKey, Parameters: asn1.RawValue{FullBytes: params}}
+	return asn1.Marshal(spki{alg, asn1.BitString{Bytes: key, BitLength: 8 * len(key)}})
+}
+
 // ParsePKIXPublicKey parses a DER SubjectPublicKeyInfo with a GOST R
 // 34.10-2001 key (Uzbek or RFC 4491 OIDs). Errors: ErrMalformed,
 // ErrUnsupportedAlgorithm (*UnsupportedError: O'zMSt 286:2024, unknown

@@ -3,6 +3,7 @@ package gost
 import (
 	"bufio"
 	"bytes"
+	crand "crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -392,4 +393,30 @@ func FuzzVerify(f *testing.F) {
 			_, _, _ = ParseSignature(c, sig)
 		}
 	})
+}
+
+// TestEIMZOPublicKeyShape: the E-IMZO shape is the real certificates'
+// (SEQUENCE { paramset } only), byte for byte.
+func TestEIMZOPublicKeyShape(t *testing.T) {
+	for _, name := range []string{"cert-user-777a2a2b.der", "cert-ca-yt-5b0be307.der", "cert-root-575a613a.der"} {
+		real := certSPKI(t, name)
+		pub, err := ParsePKIXPublicKey(real)
+		if err != nil {
+			t.Fatal(err)
+		}
+		der, err := MarshalEIMZOPublicKey(pub)
+		if err != nil || !bytes.Equal(der, real) {
+			t.Errorf("%s: %x, want %x (%v)", name, der, real, err)
+		}
+		rfc, _ := MarshalPKIXPublicKey(pub)
+		if bytes.Equal(rfc, real) || len(rfc) <= len(der) {
+			t.Errorf("%s: the RFC 4491 shape should carry the digest OID too", name)
+		}
+	}
+	b, _ := GenerateKey(CurveB(), crand.Reader)
+	short, _ := MarshalEIMZOPublicKey(b.PublicKey())
+	long, _ := MarshalPKIXPublicKey(b.PublicKey())
+	if !bytes.Equal(short, long) {
+		t.Error("curve B has no Uzbek OID: the RFC 4491 shape is used")
+	}
 }

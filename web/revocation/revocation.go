@@ -14,7 +14,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/eimzokit/eimzokit/web/sigalg"
+	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
 	"golang.org/x/crypto/ocsp"
 )
 

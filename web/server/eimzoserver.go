@@ -11,9 +11,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/eimzokit/eimzokit/wasm/cms"
+	gostcert "github.com/eimzokit/eimzokit/wasm/gost/cert"
 	"github.com/eimzokit/eimzokit/web/audit"
 	"github.com/eimzokit/eimzokit/web/auth"
-	"github.com/eimzokit/eimzokit/web/cms"
 	"github.com/eimzokit/eimzokit/web/verify"
 )
 
@@ -311,8 +312,8 @@ type certObject struct {
 func objectOf(c *x509.Certificate) certObject {
 	o := certObject{SubjectInfo: nameMap(c.Subject), IssuerInfo: nameMap(c.Issuer), SerialNumber: c.SerialNumber.Text(16),
 		SubjectName: c.Subject.String(), IssuerName: c.Issuer.String(), ValidFrom: eimzoTime(c.NotBefore), ValidTo: eimzoTime(c.NotAfter)}
-	o.PublicKey.KeyAlgName, o.PublicKey.PublicKey = c.PublicKeyAlgorithm.String(), hex.EncodeToString(c.RawSubjectPublicKeyInfo)
-	o.Signature.SignAlgName, o.Signature.Signature = c.SignatureAlgorithm.String(), hex.EncodeToString(c.Signature)
+	o.PublicKey.KeyAlgName, o.Signature.SignAlgName = gostcert.AlgorithmNames(c) // E-IMZO's names: OZDST-… for GOST
+	o.PublicKey.PublicKey, o.Signature.Signature = hex.EncodeToString(c.RawSubjectPublicKeyInfo), hex.EncodeToString(c.Signature)
 	return o
 }
 

@@ -12,9 +12,8 @@ import (
 	"math/big"
 	"net/http"
 	"strings"
-	"time"
 
-	"github.com/eimzokit/eimzokit/web/cms"
+	"github.com/eimzokit/eimzokit/wasm/cms"
 )
 
 // ErrMalformed is matched by errors about an unparseable request, response
@@ -40,72 +39,19 @@ func (e *RejectedError) Error() string {
 	return fmt.Sprintf("tsp: the authority refused: status %d, failInfo %d %s", e.Status, e.FailInfo, e.Text)
 }
 
-// Info is a TSTInfo (RFC 3161 §2.4.2).
-type Info struct {
-	Version       int
-	Policy        asn1.ObjectIdentifier
-	HashAlgorithm pkix.AlgorithmIdentifier
-	HashedMessage []byte
-	SerialNumber  *big.Int
-	GenTime       time.Time
-	Accuracy      time.Duration
-	Ordering      bool
-	Nonce         *big.Int
-	TSA           string // the tsa GeneralName's directory name, "" if absent or of another form
-}
+// Info is a TSTInfo (RFC 3161 §2.4.2), parsed by package cms.
+type Info = cms.TSTInfo
 
 type messageImprint struct {
 	HashAlgorithm pkix.AlgorithmIdentifier
 	HashedMessage []byte
 }
 
-type accuracy struct {
-	Seconds int `asn1:"optional"`
-	Millis  int `asn1:"optional,tag:0"`
-	Micros  int `asn1:"optional,tag:1"`
-}
-
-type tstInfo struct {
-	Version        int
-	Policy         asn1.ObjectIdentifier
-	MessageImprint messageImprint
-	SerialNumber   *big.Int
-	GenTime        time.Time        `asn1:"generalized"`
-	Accuracy       accuracy         `asn1:"optional"`
-	Ordering       bool             `asn1:"optional,default:false"`
-	Nonce          *big.Int         `asn1:"optional"`
-	TSA            asn1.RawValue    `asn1:"optional,explicit,tag:0"`
-	Extensions     []pkix.Extension `asn1:"optional,tag:1"`
-}
-
 // ParseInfo parses a DER TSTInfo, the eContent of a time-stamp token.
 func ParseInfo(der []byte) (*Info, error) {
-	var t tstInfo
-	rest, err := asn1.Unmarshal(der, &t)
-	if err != nil || len(rest) != 0 {
-		return nil, malformed("TSTInfo: %v", errOr(err, "trailing data"))
-	}
-	if t.Version != 1 {
-		return nil, malformed("TSTInfo version %d", t.Version)
-	}
-	if t.SerialNumber == nil || len(t.MessageImprint.HashedMessage) == 0 {
-		return nil, malformed("TSTInfo without serial number or imprint")
-	}
-	info := &Info{Version: t.Version, Policy: t.Policy, HashAlgorithm: t.MessageImprint.HashAlgorithm,
-		HashedMessage: t.MessageImprint.HashedMessage, SerialNumber: t.SerialNumber, GenTime: t.GenTime,
-		Accuracy: time.Duration(t.Accuracy.Seconds)*time.Second + time.Duration(t.Accuracy.Millis)*time.Millisecond +
-			time.Duration(t.Accuracy.Micros)*time.Microsecond,
-		Ordering: t.Ordering, Nonce: t.Nonce}
-	// tsa [0] EXPLICIT GeneralName; encoding/asn1 leaves the [0] in the
-	// RawValue. The GeneralName wanted is directoryName [4] EXPLICIT Name.
-	var gn asn1.RawValue
-	if _, err := asn1.Unmarshal(t.TSA.Bytes, &gn); err == nil && gn.Tag == 4 && gn.Class == asn1.ClassContextSpecific {
-		var rdns pkix.RDNSequence
-		if _, err := asn1.Unmarshal(gn.Bytes, &rdns); err == nil {
-			var n pkix.Name
-			n.FillFromRDNSequence(&rdns)
-			info.TSA = n.String()
-		}
+	info, err := cms.ParseTSTInfo(der)
+	if err != nil {
+		return nil, malformed("%v", err)
 	}
 	return info, nil
 }
@@ -252,12 +198,9 @@ func (c *Client) Exchange(ctx context.Context, req []byte) ([]byte, error) {
 
 // TokenInfo returns the TSTInfo inside a token, without verifying it.
 func TokenInfo(token []byte) (*Info, error) {
-	sd, err := cms.Parse(token)
+	_, info, err := cms.ParseTimeStampToken(token)
 	if err != nil {
 		return nil, malformed("token: %v", err)
 	}
-	if !sd.ContentType.Equal(cms.OIDTSTInfo) || sd.Content == nil {
-		return nil, malformed("the token does not carry a TSTInfo")
-	}
-	return ParseInfo(sd.Content)
+	return info, nil
 }

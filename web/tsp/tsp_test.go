@@ -12,8 +12,8 @@ import (
 
 	"github.com/digitorus/timestamp"
 	"github.com/eimzokit/eimzokit/daemon-sim/pkisvc"
+	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
 	"github.com/eimzokit/eimzokit/web/internal/pkitest"
-	"github.com/eimzokit/eimzokit/web/sigalg"
 	"github.com/eimzokit/eimzokit/web/tsp"
 )
 

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
@@ -56,7 +59,7 @@ func (v *Verifier) buildChain(leaf *x509.Certificate, pool []*x509.Certificate, 
 		}
 		for _, cands := range [][]*x509.Certificate{v.roots, pool} {
 			for _, parent := range cands {
-				if !bytes.Equal(parent.RawSubject, cur.RawIssuer) || inPath(path, parent) {
+				if !sameName(parent.RawSubject, cur.RawIssuer) || inPath(path, parent) {
 					continue
 				}
 				if len(cur.AuthorityKeyId) != 0 && len(parent.SubjectKeyId) != 0 && !bytes.Equal(cur.AuthorityKeyId, parent.SubjectKeyId) {
@@ -82,6 +85,39 @@ func (v *Verifier) buildChain(leaf *x509.Certificate, pool []*x509.Certificate, 
 		return path, nil
 	}
 	return nil, best
+}
+
+// sameName compares an issuer name with a subject name (RFC 5280 §7.1):
+// equal encodings, or the same attributes in the same order whose string
+// values match ignoring case and runs of spaces, whatever string type each
+// side chose (PrintableString or UTF8String, as Uzbek CAs mix them). Real
+// E-IMZO CAs carry no key identifiers (the YT CA has neither SKI nor AKI),
+// so names are all chains have to go by.
+func sameName(a, b []byte) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	var ra, rb pkix.RDNSequence
+	if rest, err := asn1.Unmarshal(a, &ra); err != nil || len(rest) != 0 {
+		return false
+	}
+	if rest, err := asn1.Unmarshal(b, &rb); err != nil || len(rest) != 0 || len(ra) != len(rb) || len(ra) == 0 {
+		return false
+	}
+	for i := range ra {
+		if len(ra[i]) != len(rb[i]) {
+			return false
+		}
+		for j := range ra[i] {
+			x, y := ra[i][j], rb[i][j]
+			xs, ok1 := x.Value.(string)
+			ys, ok2 := y.Value.(string)
+			if !x.Type.Equal(y.Type) || !ok1 || !ok2 || !strings.EqualFold(strings.Join(strings.Fields(xs), " "), strings.Join(strings.Fields(ys), " ")) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func inPath(path []*x509.Certificate, c *x509.Certificate) bool {

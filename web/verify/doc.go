@@ -5,7 +5,8 @@
 //
 // Entry points: [New] with [WithRoots] (trust anchors), [WithRevocation]
 // (a web/revocation Checker and a [RevocationPolicy]), [WithAlgorithms]
-// (the web/sigalg registry GOST plugs into) and [WithClock]; then
+// (the wasm/cms/sigalg registry; GOST is in its Default), [WithClock] and
+// [WithValidationTime]; then
 // [Verifier.Verify] returns a [Report]: an [Indication] (TOTAL_PASSED,
 // TOTAL_FAILED, INDETERMINATE) with an ETSI sub-indication, the level
 // reached (B, or T with a verified time-stamp), and per signer its

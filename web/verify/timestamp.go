@@ -13,8 +13,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/eimzokit/eimzokit/web/cms"
-	"github.com/eimzokit/eimzokit/web/sigalg"
+	"github.com/eimzokit/eimzokit/wasm/cms"
+	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
 	"github.com/eimzokit/eimzokit/web/tsp"
 )
 
@@ -103,26 +103,18 @@ func (v *Verifier) checkToken(ctx context.Context, token, signature []byte, pool
 	if tsa == nil {
 		return reject(fail(CodeTimestampCert, Indeterminate, SubNoSigningCertFound, "time-stamp: the TSA's certificate is not in the token or the CMS"))
 	}
-	signed := tsi.SignedBytes()
-	if signed == nil {
+	if tsi.SignedBytes() == nil {
 		return reject(bad(SubFormatFailure, "no signed attributes"))
 	}
-	if ct, err := tsi.ContentTypeAttr(); err != nil || ct == nil || !ct.Equal(cms.OIDTSTInfo) {
-		return reject(bad(SubFormatFailure, "the content-type attribute is not id-ct-TSTInfo"))
-	}
-	md, err := tsi.MessageDigest()
-	if err != nil || md == nil {
-		return reject(bad(SubFormatFailure, "no message-digest attribute"))
-	}
-	if got, err := v.reg.Sum(tsi.DigestAlgorithm.Algorithm, sd.Content); err != nil {
+	switch err := tsi.CheckSignature(v.reg, tsa, cms.OIDTSTInfo, sd.Content); {
+	case err == nil:
+	case errors.Is(err, cms.ErrAttributes):
+		return reject(bad(SubFormatFailure, "%v", err))
+	case errors.Is(err, cms.ErrUnsupported):
 		return reject(fail(CodeUnsupported, Indeterminate, SubCryptoConstraints, "time-stamp: "+err.Error()))
-	} else if !bytes.Equal(got, md) {
+	case errors.Is(err, cms.ErrDigestMismatch):
 		return reject(fail(CodeTimestampInvalid, TotalFailed, SubHashFailure, "time-stamp: the TSTInfo is not what the TSA signed"))
-	}
-	if err := v.reg.Verify(tsa, tsi.SignatureAlgorithm, tsi.DigestAlgorithm.Algorithm, signed, tsi.Signature); err != nil {
-		if errors.Is(err, sigalg.ErrUnsupported) {
-			return reject(fail(CodeUnsupported, Indeterminate, SubCryptoConstraints, "time-stamp: "+err.Error()))
-		}
+	default:
 		return reject(fail(CodeTimestampInvalid, TotalFailed, SubSigCryptoFailure, "time-stamp: "+err.Error()))
 	}
 	if err := signingCertificate(tsi, tsa, v.reg); err != nil {

@@ -11,9 +11,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/eimzokit/eimzokit/web/cms"
+	"github.com/eimzokit/eimzokit/wasm/cms"
+	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
 	"github.com/eimzokit/eimzokit/web/revocation"
-	"github.com/eimzokit/eimzokit/web/sigalg"
 )
 
 // RevocationPolicy says what happens when no fresh revocation status is
@@ -60,6 +60,15 @@ func WithRevocation(c *revocation.Checker, policy RevocationPolicy) Option {
 
 // WithClock sets the clock ("now").
 func WithClock(now func() time.Time) Option { return func(v *Verifier) { v.now = now } }
+
+// WithValidationTime verifies as of t instead of now: the "now" that
+// signing times and time-stamps may not be after, and the time of the
+// chain when the CMS carries no time of its own. Real E-IMZO signatures
+// made while their certificates were valid (they expire after two years)
+// are checked this way.
+func WithValidationTime(t time.Time) Option {
+	return WithClock(func() time.Time { return t })
+}
 
 // Verifier verifies CMS signatures against trust anchors. It is safe for
 // concurrent use.
@@ -307,32 +316,13 @@ func (v *Verifier) checkSigner(ctx context.Context, sd *cms.SignedData, si *cms.
 		digest = d.Sum(nil)
 		digests[key] = digest
 	}
-	signed := si.SignedBytes()
-	if signed != nil {
-		ct, err := si.ContentTypeAttr()
-		if err != nil || ct == nil || !ct.Equal(sd.ContentType) {
-			return fail(CodeMalformed, Indeterminate, SubFormatFailure, "the content-type signed attribute is missing or differs from the content's type")
-		}
-		md, err := si.MessageDigest()
-		if err != nil || md == nil {
-			return fail(CodeMalformed, Indeterminate, SubFormatFailure, "the message-digest signed attribute is missing or malformed")
-		}
+	if md, err := si.MessageDigest(); err == nil && md != nil {
 		sr.Digest = hex.EncodeToString(md)
-		if !bytes.Equal(md, digest) {
-			return fail(CodeDigestMismatch, TotalFailed, SubHashFailure, "the data is not what was signed: its digest differs from the message-digest attribute")
-		}
-		err = v.reg.Verify(cert, si.SignatureAlgorithm, si.DigestAlgorithm.Algorithm, signed, si.Signature)
-		if f := signatureFailure(err); f != nil {
-			return f
-		}
-	} else {
-		if !sd.ContentType.Equal(cms.OIDData) {
-			return fail(CodeMalformed, Indeterminate, SubFormatFailure, "no signed attributes over a content that is not id-data")
-		}
+	} else if si.SignedBytes() == nil {
 		sr.Digest = hex.EncodeToString(digest)
-		if f := signatureFailure(v.reg.VerifyDigest(cert, si.SignatureAlgorithm, h, digest, si.Signature)); f != nil {
-			return f
-		}
+	}
+	if f := signatureFailure(si.CheckDigest(v.reg, cert, sd.ContentType, digest)); f != nil {
+		return f
 	}
 
 	// Time: the time-stamp, else the signing-time attribute, else now.
@@ -397,12 +387,17 @@ func (v *Verifier) pool(sd *cms.SignedData) []*x509.Certificate {
 	return append(append(make([]*x509.Certificate, 0, len(sd.Certificates)+len(v.intermediates)), sd.Certificates...), v.intermediates...)
 }
 
+// signatureFailure maps the outcome of cms.SignerInfo.CheckDigest.
 func signatureFailure(err error) *failure {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, sigalg.ErrUnsupported):
+	case errors.Is(err, cms.ErrUnsupported):
 		return fail(CodeUnsupported, Indeterminate, SubCryptoConstraints, err.Error())
+	case errors.Is(err, cms.ErrAttributes):
+		return fail(CodeMalformed, Indeterminate, SubFormatFailure, err.Error())
+	case errors.Is(err, cms.ErrDigestMismatch):
+		return fail(CodeDigestMismatch, TotalFailed, SubHashFailure, "the data is not what was signed: its digest differs from the message-digest attribute")
 	}
 	return fail(CodeSignatureInvalid, TotalFailed, SubSigCryptoFailure, err.Error())
 }

@@ -16,11 +16,11 @@ import (
 	"github.com/digitorus/timestamp"
 	"github.com/eimzokit/eimzokit/daemon-sim/pkisvc"
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
-	"github.com/eimzokit/eimzokit/web/cms"
+	"github.com/eimzokit/eimzokit/wasm/cms"
+	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
 	"github.com/eimzokit/eimzokit/web/internal/pkitest"
 	"github.com/eimzokit/eimzokit/web/internal/testclock"
 	"github.com/eimzokit/eimzokit/web/revocation"
-	"github.com/eimzokit/eimzokit/web/sigalg"
 	"github.com/eimzokit/eimzokit/web/tsp"
 	"github.com/eimzokit/eimzokit/web/verify"
 )
@@ -162,13 +162,13 @@ func TestVerify(t *testing.T) {
 	twoBadSecond, _ := cms.Sign(data, false, signer(w.rsa, p), signer(w.legal, p))
 	twoBadSecond.Signers[1].Signature = flip(twoBadSecond.Signers[1].Signature, 10)
 	twoBadDER, _ := twoBadSecond.Marshal()
-	realEIMZO, err := os.ReadFile(filepath.Join("..", "cms", "testdata", "eimzo-pkcs7-attached-777a2a2b.p7b"))
+	realEIMZO, err := os.ReadFile(filepath.Join("..", "..", "wasm", "gost", "testdata", "eimzo-pkcs7-attached-777a2a2b.p7b"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	realRoot, _ := os.ReadFile(filepath.Join("..", "cms", "testdata", "cert-root-575a613a.der"))
+	realRoot, _ := os.ReadFile(filepath.Join("..", "..", "wasm", "gost", "testdata", "cert-root-575a613a.der"))
 	realRootCert, _ := x509.ParseCertificate(realRoot)
-	styx, _ := os.ReadFile(filepath.Join("..", "cms", "testdata", "styx-cms-director.p7b"))
+	styx, _ := os.ReadFile(filepath.Join("..", "..", "wasm", "gost", "testdata", "styx-cms-director.p7b"))
 
 	tests := []struct {
 		name string
@@ -206,7 +206,10 @@ func TestVerify(t *testing.T) {
 			sign(t, data, false, signer(w.bare, p)), nil, want{verify.CodeRevocationUnknown, verify.Indeterminate, verify.SubTryLater, ""}},
 		{"names none, soft-fail", verify.New(verify.WithRoots(p.Root), verify.WithClock(w.clock.Now), verify.WithRevocation(revocation.New(sigalg.Default(), revocation.WithClock(w.clock.Now)), verify.SoftFail)),
 			sign(t, data, false, signer(w.bare, p)), nil, want{}},
-		{"real E-IMZO CMS, GOST not plugged in", verify.New(verify.WithRoots(realRootCert), verify.WithClock(func() time.Time { return time.Date(2020, 7, 13, 0, 0, 0, 0, time.UTC) })),
+		{"real E-IMZO CMS", verify.New(verify.WithRoots(realRootCert), verify.WithValidationTime(time.Date(2020, 7, 13, 0, 0, 0, 0, time.UTC))),
+			realEIMZO, nil, want{level: "B"}},
+		{"real E-IMZO CMS, GOST not plugged in", verify.New(verify.WithRoots(realRootCert), verify.WithAlgorithms(sigalg.Standard()),
+			verify.WithClock(func() time.Time { return time.Date(2020, 7, 13, 0, 0, 0, 0, time.UTC) })),
 			realEIMZO, nil, want{verify.CodeUnsupported, verify.Indeterminate, verify.SubCryptoConstraints, ""}},
 		{"signer certificate crypto/x509 refuses", w.verifier(), styx, nil, want{verify.CodeNoSigner, verify.Indeterminate, verify.SubNoSigningCertFound, ""}},
 	}
@@ -237,8 +240,8 @@ func TestVerify(t *testing.T) {
 	if s.SigningTime == nil || !s.SigningTime.Equal(epoch) || s.DigestAlgorithm != "SHA-256" || s.SignatureAlgorithm != "ECDSA with SHA-256" || s.SerialNumber != w.legal.Cert.SerialNumber.Text(16) {
 		t.Errorf("signer %+v", s)
 	}
-	// The real E-IMZO signer is identified although its GOST signature
-	// cannot be checked yet.
+	// The real E-IMZO signer is identified even where its GOST signature
+	// cannot be checked.
 	rep, _ = tests[len(tests)-2].v.Verify(context.Background(), realEIMZO, nil)
 	if rep == nil || rep.Signers[0].Identity.PINFL != "31707905590011" || rep.Signers[0].SerialNumber != "777a2a2b" {
 		t.Errorf("real E-IMZO report %+v", rep)

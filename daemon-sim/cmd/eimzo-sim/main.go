@@ -7,8 +7,8 @@
 //
 //	eimzo-sim [serve] [-ws ADDR] [-wss ADDR] [-control ADDR] [-dir DIR] [-profile v6|v5]
 //	          [-version X.Y[.Z]] [-lang ru|uz] [-layout windows|linux|macos] [-dev] [-allow DOMAINS]
-//	          [-extra-keys] [-quiet]
-//	eimzo-sim keygen [-dir DIR] [-profile P] [-key rsa2048|p256] [-name NAME] [-password PW] [subject flags]
+//	          [-extra-keys] [-gost] [-quiet]
+//	eimzo-sim keygen [-dir DIR] [-profile P] [-key rsa2048|p256|gost] [-name NAME] [-password PW] [subject flags]
 //	eimzo-sim import [-dir DIR] [-name NAME] -password PW FILE.p12
 //	eimzo-sim list [-dir DIR]
 package main
@@ -37,6 +37,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/eimzokit/eimzokit/daemon-sim/pkisvc"
 	"github.com/eimzokit/eimzokit/daemon-sim/sim"
 	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
@@ -119,6 +120,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	lang := fs.String("lang", "ru", "language of reasons: ru or uz")
 	layout := fs.String("layout", "windows", "how the keys folder appears: windows (C:\\ DSKEYS), linux (/media/ DSKEYS) or macos (/Volumes/, listed twice)")
 	extra := fs.Bool("extra-keys", false, "also make a revoked key and a key without TIN/PINFL")
+	gostKeys := fs.Bool("gost", false, "also make the GOST test PKI (DIR/pki-gost) and two O'zDSt 1092 (GOST) keys, as real E-IMZO keys are")
 	quiet := fs.Bool("quiet", false, "do not log calls")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -150,6 +152,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	if *gostKeys {
+		if err := sim.AddGOSTKeys(data); err != nil {
+			return err
+		}
+	}
 	for _, s := range data.Store.Skipped() {
 		fmt.Fprintln(stderr, "eimzo-sim: skipped key file", s)
 	}
@@ -158,8 +165,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		logLevel = slog.LevelWarn
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel}))
+	// The PKI's TSA, OCSP responder and CRLs, on the daemon's ports under
+	// /pki (eimzo-web's default -tsa is http://127.0.0.1:64646/pki/tsa).
+	svc, err := pkisvc.New(data.PKI)
+	if err != nil {
+		return err
+	}
 	opts := []sim.Option{sim.WithDeveloperMode(*dev), sim.WithLogger(logger), sim.WithProfile(prof),
-		sim.WithLanguage(capiws.Lang(*lang)), sim.WithPKI(data.PKI, filepath.Join(data.Dir, sim.PKIDir))}
+		sim.WithLanguage(capiws.Lang(*lang)), sim.WithPKI(data.PKI, filepath.Join(data.Dir, sim.PKIDir)), sim.WithServices(svc)}
+	if data.GOST != nil {
+		opts = append(opts, sim.WithGOSTPKI(data.GOST, filepath.Join(data.Dir, sim.GOSTPKIDir)))
+	}
 	if *allow != "" {
 		opts = append(opts, sim.WithAllowedDomains(strings.Split(*allow, ",")...))
 	}
@@ -189,7 +205,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 		servers = append(servers, hs)
 		go func() { errc <- hs.Serve(ln) }()
-		fmt.Fprintf(stdout, "eimzo-sim: ws://%s/service/cryptapi ready (data %s, trust anchor %s)\n", ln.Addr(), data.Dir, data.RootPath())
+		anchors := data.RootPath()
+		if data.GOST != nil {
+			anchors += ", GOST " + data.GOSTRootPath()
+		}
+		fmt.Fprintf(stdout, "eimzo-sim: ws://%s/service/cryptapi ready (data %s, trust anchor %s)\n", ln.Addr(), data.Dir, anchors)
+		fmt.Fprintf(stdout, "eimzo-sim: PKI services (TSA %s, OCSP %s, CRL %s) under http://%s%s ready\n",
+			pkisvc.PathTSA, pkisvc.PathOCSP, pkisvc.PathCACRL, ln.Addr(), sim.ServicesPath)
 	}
 	if *wssAddr != "" {
 		cert, certPath, err := tlsCertificate(filepath.Join(*dir, sim.TLSDir))
@@ -258,7 +280,7 @@ func parseVersion(s string, p sim.Profile) (sim.Version, error) {
 func keygen(args []string, stdout, stderr io.Writer) error {
 	fs, dir := newFlags("keygen", stderr)
 	profile := fs.String("profile", "physical", "physical, legal, yatt, expired, revoked or notin")
-	key := fs.String("key", "rsa2048", "rsa2048 or p256")
+	key := fs.String("key", "rsa2048", "rsa2048, p256, or gost (from the GOST test PKI, made on first use)")
 	name := fs.String("name", "", "file name, [A-Z0-9] (default DS<PINFL>)")
 	password := fs.String("password", sim.DefaultPassword, "the key's password (recorded in keys/passwords.json)")
 	days := fs.Int("days", 0, "validity in days from now (default: the profile's)")
@@ -299,7 +321,14 @@ func keygen(args []string, stdout, stderr io.Writer) error {
 		from, to := time.Now().Add(-time.Hour), time.Now().AddDate(0, 0, *days)
 		spec.NotBefore, spec.NotAfter = &from, &to
 	}
-	k, err := sim.AddIssuedKey(data.Store, data.PKI, filepath.Join(data.Dir, sim.PKIDir), spec)
+	ca, caDir := data.PKI, filepath.Join(data.Dir, sim.PKIDir)
+	if kt == testpki.GOST {
+		if ca, err = data.OpenGOSTPKI(); err != nil {
+			return err
+		}
+		caDir = filepath.Join(data.Dir, sim.GOSTPKIDir)
+	}
+	k, err := sim.AddIssuedKey(data.Store, ca, caDir, spec)
 	if err != nil {
 		return err
 	}

@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -15,6 +17,9 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/eimzokit/eimzokit/daemon-sim/pkisvc"
+	"github.com/eimzokit/eimzokit/daemon-sim/sim"
+	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
 	"github.com/eimzokit/eimzokit/wasm/capiws"
 )
 
@@ -28,6 +33,14 @@ func TestKeygenImportList(t *testing.T) {
 	}
 	if !strings.HasPrefix(out.String(), "DSCUSTOM\tC:\\DSKEYS\tcn=aliyev vali test,") || !strings.Contains(out.String(), "1.2.860.3.16.1.1=311111111") {
 		t.Errorf("keygen printed %q", out.String())
+	}
+	// A GOST key: the data folder gets its GOST test PKI on the way.
+	out.Reset()
+	if err := run(context.Background(), []string{"keygen", "-dir", dir, "-profile", "physical", "-key", "gost", "-name", "DSGOST"}, &out, &errs); err != nil {
+		t.Fatalf("keygen -key gost: %v %s", err, errs.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, sim.GOSTPKIDir, testpki.RootCertFile)); err != nil || !strings.HasPrefix(out.String(), "DSGOST\tC:\\DSKEYS\tcn=") {
+		t.Errorf("keygen -key gost: %v, printed %q", err, out.String())
 	}
 	tests := []struct {
 		file, password string
@@ -50,10 +63,10 @@ func TestKeygenImportList(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 9 { // six default keys, the custom one, two imported
+	if len(lines) != 10 { // six default keys, the custom and the GOST one, two imported
 		t.Errorf("list:\n%s", out.String())
 	}
-	for _, want := range []string{"XDEFAULT\t", "XLEGACY\t", "DSCUSTOM\t"} {
+	for _, want := range []string{"XDEFAULT\t", "XLEGACY\t", "DSCUSTOM\t", "DSGOST\t"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("list lacks %q", want)
 		}
@@ -73,14 +86,41 @@ func TestServe(t *testing.T) {
 	urls := map[string]string{}
 	sc := bufio.NewScanner(pr)
 	re := regexp.MustCompile(`(wss?|http)://[^ ]+`)
-	for len(urls) < 3 && sc.Scan() {
+	for len(urls) < 4 && sc.Scan() {
 		if u := re.FindString(sc.Text()); u != "" {
-			urls[strings.SplitN(u, ":", 2)[0]] = u
+			kind := strings.SplitN(u, ":", 2)[0]
+			if strings.Contains(sc.Text(), "PKI services") {
+				kind = "pki"
+			}
+			urls[kind] = u
 		}
 	}
 	go io.Copy(io.Discard, pr)
-	if len(urls) != 3 {
+	if len(urls) != 4 {
 		t.Fatalf("ready lines: %v", urls)
+	}
+	// The PKI's services are on the ws port, and the CRL lists the
+	// revoked extra key (testpki's revocation list, saved in revoked.json).
+	if !strings.HasPrefix(urls["pki"], strings.Replace(strings.TrimSuffix(urls["ws"], "/service/cryptapi"), "ws://", "http://", 1)+"/pki") {
+		t.Errorf("PKI services at %s, daemon at %s", urls["pki"], urls["ws"])
+	}
+	crlResp, err := http.Get(urls["pki"] + pkisvc.PathCACRL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crlDER, _ := io.ReadAll(crlResp.Body)
+	crlResp.Body.Close()
+	crl, err := x509.ParseRevocationList(crlDER)
+	if err != nil {
+		t.Fatalf("CRL: %v", err)
+	}
+	revokedJSON, _ := os.ReadFile(filepath.Join(dir, sim.PKIDir, testpki.RevokedFile))
+	var revoked []testpki.Revocation
+	if err := json.Unmarshal(revokedJSON, &revoked); err != nil || len(revoked) != 1 {
+		t.Fatalf("revoked.json: %v %s", err, revokedJSON)
+	}
+	if len(crl.RevokedCertificateEntries) != 1 || crl.RevokedCertificateEntries[0].SerialNumber.Text(16) != revoked[0].Serial {
+		t.Errorf("CRL entries %+v, revoked.json %+v", crl.RevokedCertificateEntries, revoked)
 	}
 	wctx, wcancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer wcancel()

@@ -3,6 +3,10 @@ package cert
 import (
 	"bytes"
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	crand "crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -359,4 +363,66 @@ type deterministic struct{ *gost.PrivateKey }
 
 func (s deterministic) Sign(_ io.Reader, d []byte, o crypto.SignerOpts) ([]byte, error) {
 	return s.PrivateKey.Sign(detRand{rand.NewChaCha8([32]byte{1})}, d, o)
+}
+
+func TestAlgorithmNames(t *testing.T) {
+	for _, name := range []string{"cert-user-777a2a2b.der", "cert-ca-yt-5b0be307.der", "cert-root-575a613a.der", "cert-mvd-3935ac8c20665b6cf8d8aa37.der"} {
+		if k, s := AlgorithmNames(load(t, name).Certificate); k != "OZDST-1092-2009-2" || s != "OZDST-1106-2009-2-AwithOZDST-1092-2009-2" {
+			t.Errorf("%s: %q %q", name, k, s)
+		}
+	}
+	rsaKey, _ := rsa.GenerateKey(crand.Reader, 2048)
+	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), crand.Reader)
+	for _, tt := range []struct {
+		key          crypto.Signer
+		wantK, wantS string
+	}{{rsaKey, "RSA", "SHA256withRSA"}, {ecKey, "EC", "SHA256withECDSA"}} {
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour)}
+		der, err := x509.CreateCertificate(crand.Reader, tmpl, tmpl, tt.key.Public(), tt.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := x509.ParseCertificate(der)
+		if k, s := AlgorithmNames(c); k != tt.wantK || s != tt.wantS {
+			t.Errorf("%q %q, want %q %q", k, s, tt.wantK, tt.wantS)
+		}
+	}
+}
+
+func TestCreateRequest(t *testing.T) {
+	key, err := gost.GenerateKey(gost.CurveA(), crand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	policies, _ := asn1.Marshal([]struct{ P asn1.ObjectIdentifier }{{asn1.ObjectIdentifier{1, 2, 860, 3, 2, 2, 1, 2, 1}}})
+	der, err := CreateRequest(crand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "TEST SO'ROV", ExtraNames: []pkix.AttributeTypeAndValue{{Type: OIDPINFL, Value: "30101900000001"}}},
+		ExtraExtensions: []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 32}, Value: policies}}}, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := x509.ParseCertificateRequest(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.Subject.CommonName != "TEST SO'ROV" || len(req.Extensions) != 1 || KeyAlgorithmName(req.PublicKeyAlgorithm, req.RawSubjectPublicKeyInfo) != "OZDST-1092-2009-2" {
+		t.Errorf("request %v, %d extensions", req.Subject, len(req.Extensions))
+	}
+	if err := CheckRequestSignature(req); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := exec.LookPath("openssl"); err == nil {
+		f := filepath.Join(t.TempDir(), "req.der")
+		if err := os.WriteFile(f, der, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command("openssl", "req", "-inform", "DER", "-in", f, "-noout", "-subject").CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "TEST SO'ROV") {
+			t.Errorf("openssl req: %v\n%s", err, out)
+		}
+	}
+	der[len(der)-3] ^= 1
+	bad, _ := x509.ParseCertificateRequest(der)
+	if err := CheckRequestSignature(bad); !errors.Is(err, ErrSignature) || !errors.Is(err, gost.ErrVerification) {
+		t.Errorf("tampered request: %v", err)
+	}
 }

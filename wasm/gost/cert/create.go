@@ -95,7 +95,8 @@ func Create(rand io.Reader, template, parent *x509.Certificate, pub *gost.Public
 	if template.NotAfter.Before(template.NotBefore) {
 		return nil, fmt.Errorf("%w: NotAfter before NotBefore", ErrTemplate)
 	}
-	spki, err := gost.MarshalPKIXPublicKey(pub)
+	// The key as real E-IMZO certificates carry it: SEQUENCE { paramset }.
+	spki, err := gost.MarshalEIMZOPublicKey(pub)
 	if err != nil {
 		return nil, err
 	}

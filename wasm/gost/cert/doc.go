@@ -21,6 +21,11 @@
 //   - [Create]: builds and signs a certificate from an *x509.Certificate
 //     template, as x509.CreateCertificate would but with a GOST signer;
 //     [KeyID] computes an optional subject key identifier.
+//   - [CreateRequest] and [CheckRequestSignature]: PKCS#10 requests (RFC
+//     2986) with GOST keys.
+//   - [AlgorithmNames], [KeyAlgorithmName]: the names E-IMZO reports for a
+//     certificate's algorithms; [HasPublicKey]: whether a key (GOST or not)
+//     is a certificate's.
 //
 // Errors (errors.Is): [ErrMalformed], [ErrNotGOST], [ErrSignature] (also
 // wrapping gost.ErrVerification and friends), [ErrExpired],

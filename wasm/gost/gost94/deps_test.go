@@ -12,8 +12,10 @@ import (
 
 // TestDepsStayLight guards the browser budget: the hash package, and a
 // trivial js/wasm main that imports it and package mobile, must not pull
-// in math/big (and with it most of crypto). It runs `go list -deps`, so it is skipped with
-// -short and where the go tool is not available.
+// in math/big (and with it most of crypto); the client's own main must not
+// import the simulator's and backend's CMS layer (wasm/cms, wasm/cms/sigalg),
+// which the browser does not need. It runs `go list -deps`, so it is
+// skipped with -short and where the go tool is not available.
 func TestDepsStayLight(t *testing.T) {
 	if testing.Short() || runtime.GOOS == "js" || runtime.GOOS == "wasip1" {
 		t.Skip("runs the go tool")
@@ -25,18 +27,31 @@ func TestDepsStayLight(t *testing.T) {
 	// fmt and reflect come in through encoding/hex and encoding/binary, and
 	// the client needs them anyway (encoding/json); math/big and the
 	// crypto/x509 stack are what would cost the browser hundreds of KB.
-	forbidden := []string{"math/big", "crypto/x509", "crypto/ecdsa", "encoding/asn1"}
-	for _, pkg := range []string{".", "../mobile", "./internal/wasmcheck"} {
-		cmd := exec.Command(gotool, "list", "-deps", pkg)
+	heavy := []string{"math/big", "crypto/x509", "crypto/ecdsa", "encoding/asn1"}
+	cmsLayer := []string{"github.com/eimzokit/eimzokit/wasm/cms", "github.com/eimzokit/eimzokit/wasm/cms/sigalg"}
+	for _, tt := range []struct {
+		pkg       string
+		forbidden []string
+		mustHave  string // proves the list is the real one
+	}{
+		{".", heavy, "github.com/eimzokit/eimzokit/wasm/gost/gost94"},
+		{"../mobile", heavy, "github.com/eimzokit/eimzokit/wasm/gost/mobile"},
+		{"./internal/wasmcheck", heavy, "github.com/eimzokit/eimzokit/wasm/gost/mobile"},
+		{"../../cmd/eimzo-wasm", cmsLayer, "github.com/eimzokit/eimzokit/wasm/eimzo"},
+	} {
+		cmd := exec.Command(gotool, "list", "-deps", tt.pkg)
 		cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
-			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)
+			t.Fatalf("go list -deps %s: %v\n%s", tt.pkg, err, out)
 		}
 		deps := strings.Fields(string(out))
-		for _, f := range forbidden {
+		if !slices.Contains(deps, tt.mustHave) {
+			t.Errorf("go list -deps %s lacks %s", tt.pkg, tt.mustHave)
+		}
+		for _, f := range tt.forbidden {
 			if slices.Contains(deps, f) {
-				t.Errorf("%s pulls in %s under GOOS=js GOARCH=wasm", pkg, f)
+				t.Errorf("%s pulls in %s under GOOS=js GOARCH=wasm", tt.pkg, f)
 			}
 		}
 	}

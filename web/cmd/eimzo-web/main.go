@@ -27,11 +27,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
 	"github.com/eimzokit/eimzokit/web/audit"
 	"github.com/eimzokit/eimzokit/web/auth"
 	"github.com/eimzokit/eimzokit/web/revocation"
 	"github.com/eimzokit/eimzokit/web/server"
-	"github.com/eimzokit/eimzokit/web/sigalg"
 	"github.com/eimzokit/eimzokit/web/store"
 	"github.com/eimzokit/eimzokit/web/tsp"
 	"github.com/eimzokit/eimzokit/web/verify"
