@@ -112,8 +112,6 @@ var (
 	oidGivenName        = asn1.ObjectIdentifier{2, 5, 4, 42}
 	oidUID              = asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 1}
 	oidEmail            = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}
-	OIDPINFL            = asn1.ObjectIdentifier{1, 2, 860, 3, 16, 1, 2}
-	OIDOrgTIN           = asn1.ObjectIdentifier{1, 2, 860, 3, 16, 1, 1}
 )
 
 // aliasKeys maps attribute OIDs to the names the daemon's alias uses.
@@ -156,9 +154,9 @@ func (p Person) rdns() pkix.RDNSequence {
 	add(oidCountry, "UZ")
 	add(oidOrganization, p.O)
 	add(oidUID, p.UID)
-	add(OIDPINFL, p.PINFL)
+	add(gostcert.OIDPINFL, p.PINFL)
 	add(oidTitle, p.T)
-	add(OIDOrgTIN, p.OrgTIN)
+	add(gostcert.OIDTIN, p.OrgTIN)
 	add(oidBusinessCategory, p.BusinessCategory)
 	return seq
 }

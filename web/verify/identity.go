@@ -3,6 +3,7 @@ package verify
 import (
 	"crypto/x509"
 	"encoding/asn1"
+	gostcert "github.com/eimzokit/eimzokit/wasm/gost/cert"
 	"strings"
 )
 
@@ -28,8 +29,6 @@ var (
 	oidSurname = asn1.ObjectIdentifier{2, 5, 4, 4}
 	oidTitle   = asn1.ObjectIdentifier{2, 5, 4, 12}
 	oidUID     = asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 1}
-	OIDPINFL   = asn1.ObjectIdentifier{1, 2, 860, 3, 16, 1, 2}
-	OIDOrgTIN  = asn1.ObjectIdentifier{1, 2, 860, 3, 16, 1, 1}
 )
 
 // IdentityOf reads the holder's identity from a certificate's subject.
@@ -60,9 +59,9 @@ func IdentityOf(c *x509.Certificate) Identity {
 			set(&id.Title)
 		case atv.Type.Equal(oidUID):
 			set(&id.TIN)
-		case atv.Type.Equal(OIDPINFL):
+		case atv.Type.Equal(gostcert.OIDPINFL):
 			set(&id.PINFL)
-		case atv.Type.Equal(OIDOrgTIN):
+		case atv.Type.Equal(gostcert.OIDTIN):
 			set(&id.OrgTIN)
 		}
 	}
