@@ -1,12 +1,8 @@
 package e2e
 
 import (
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/eimzokit/eimzokit/daemon-sim/pkisvc"
 	"github.com/eimzokit/eimzokit/daemon-sim/simtest"
@@ -44,13 +40,5 @@ func startWebStack(t *testing.T) *webStack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &httptest.Server{Listener: ln, Config: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}}
-	hs.Start()
-	t.Cleanup(hs.Close)
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return &webStack{Sim: s, PKI: s.Services, PageURL: "http://localhost:" + port, Audit: log}
+	return &webStack{Sim: s, PKI: s.Services, PageURL: serveLocalhost(t, h), Audit: log}
 }
