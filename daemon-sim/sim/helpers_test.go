@@ -5,7 +5,6 @@ import (
 	"encoding/asn1"
 	"errors"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -134,5 +133,3 @@ func signedAttrs(t *testing.T, der []byte) []byte {
 	attrs[0] = 0x31
 	return attrs
 }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }

@@ -33,15 +33,6 @@ var (
 	errNoSigner = errors.New("no signer certificate")
 )
 
-func parseCert(t testing.TB, der []byte) *x509.Certificate {
-	t.Helper()
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 // checkAll checks every signer of sd over content with its certificate
 // from sd.
 func checkAll(sd *cms.SignedData, content []byte) error {
