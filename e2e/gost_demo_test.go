@@ -13,8 +13,8 @@ import (
 	"github.com/eimzokit/eimzokit/daemon-sim/simtest"
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
 	"github.com/eimzokit/eimzokit/e2e/browser"
-	"github.com/eimzokit/eimzokit/wasm/cms"
-	"github.com/eimzokit/eimzokit/wasm/gost"
+	"github.com/eimzokit/eimzokit/web/crypto/cms"
+	"github.com/eimzokit/eimzokit/web/crypto/gost"
 	"github.com/eimzokit/eimzokit/web/server"
 	"github.com/eimzokit/eimzokit/web/verify"
 )

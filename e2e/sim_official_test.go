@@ -22,8 +22,8 @@ import (
 	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
 	"github.com/eimzokit/eimzokit/e2e/browser"
-	"github.com/eimzokit/eimzokit/wasm/cms"
-	"github.com/eimzokit/eimzokit/wasm/cms/cmstest"
+	"github.com/eimzokit/eimzokit/web/crypto/cms"
+	"github.com/eimzokit/eimzokit/web/crypto/cms/cmstest"
 	"github.com/smallstep/pkcs7"
 )
 

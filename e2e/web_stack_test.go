@@ -6,8 +6,8 @@ import (
 
 	"github.com/eimzokit/eimzokit/daemon-sim/pkisvc"
 	"github.com/eimzokit/eimzokit/daemon-sim/simtest"
-	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
 	"github.com/eimzokit/eimzokit/web/audit"
+	"github.com/eimzokit/eimzokit/web/crypto/sigalg"
 	"github.com/eimzokit/eimzokit/web/revocation"
 	"github.com/eimzokit/eimzokit/web/server"
 	"github.com/eimzokit/eimzokit/web/tsp"

@@ -13,10 +13,10 @@ import (
 	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
 	"github.com/eimzokit/eimzokit/wasm/capiws"
-	"github.com/eimzokit/eimzokit/wasm/cms"
-	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
-	"github.com/eimzokit/eimzokit/wasm/gost"
-	"github.com/eimzokit/eimzokit/wasm/gost/gost94"
+	"github.com/eimzokit/eimzokit/wasm/gost94"
+	"github.com/eimzokit/eimzokit/web/crypto/cms"
+	"github.com/eimzokit/eimzokit/web/crypto/gost"
+	"github.com/eimzokit/eimzokit/web/crypto/sigalg"
 )
 
 // gostKeys lists the GOST keys of a simulator started with WithGOSTKeys.

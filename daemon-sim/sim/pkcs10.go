@@ -14,8 +14,8 @@ import (
 	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
 	"github.com/eimzokit/eimzokit/wasm/capiws"
-	"github.com/eimzokit/eimzokit/wasm/gost"
-	gostcert "github.com/eimzokit/eimzokit/wasm/gost/cert"
+	"github.com/eimzokit/eimzokit/web/crypto/gost"
+	gostcert "github.com/eimzokit/eimzokit/web/crypto/gost/cert"
 )
 
 const reasonBadSubject = "Некорректное имя владельца X.500"

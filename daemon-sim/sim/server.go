@@ -14,7 +14,7 @@ import (
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
 	"github.com/eimzokit/eimzokit/daemon-sim/ws"
 	"github.com/eimzokit/eimzokit/wasm/capiws"
-	"github.com/eimzokit/eimzokit/wasm/gost"
+	"github.com/eimzokit/eimzokit/web/crypto/gost"
 )
 
 // PublishedKeys are the API keys the vendor publishes for development

@@ -16,9 +16,9 @@ import (
 	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
 	"github.com/eimzokit/eimzokit/wasm/capiws"
-	"github.com/eimzokit/eimzokit/wasm/cms"
-	"github.com/eimzokit/eimzokit/wasm/cms/cmstest"
-	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
+	"github.com/eimzokit/eimzokit/web/crypto/cms"
+	"github.com/eimzokit/eimzokit/web/crypto/cms/cmstest"
+	"github.com/eimzokit/eimzokit/web/crypto/sigalg"
 	"github.com/smallstep/pkcs7"
 )
 

@@ -13,7 +13,7 @@ import (
 
 	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
 	"github.com/eimzokit/eimzokit/wasm/capiws"
-	gostcert "github.com/eimzokit/eimzokit/wasm/gost/cert"
+	gostcert "github.com/eimzokit/eimzokit/web/crypto/gost/cert"
 )
 
 const (

@@ -10,9 +10,9 @@ import (
 
 	"github.com/eimzokit/eimzokit/daemon-sim/softtoken/pfx"
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
-	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
-	"github.com/eimzokit/eimzokit/wasm/gost"
-	gostcert "github.com/eimzokit/eimzokit/wasm/gost/cert"
+	"github.com/eimzokit/eimzokit/web/crypto/gost"
+	gostcert "github.com/eimzokit/eimzokit/web/crypto/gost/cert"
+	"github.com/eimzokit/eimzokit/web/crypto/sigalg"
 )
 
 // TestGOSTPKI: a GOST root → GOST CA (no key identifiers, like the real YT

@@ -16,7 +16,7 @@
 // Key types: RSA2048 and P256 from an ECDSA PKI ([New]), GOST (O'zDSt
 // 1092:2009) from a GOST one (New(WithCAKeyType(GOST))): a root and an
 // issuing CA with GOST keys and Uzbek-looking names, the CA without key
-// identifiers as the real YT CA, certificates as E-IMZO's (wasm/gost/cert).
+// identifiers as the real YT CA, certificates as E-IMZO's (web/crypto/gost/cert).
 //
 // Every subject says TEST; nothing made here is trusted anywhere else.
 package testpki
@@ -45,8 +45,8 @@ import (
 
 	"github.com/eimzokit/eimzokit/daemon-sim/softtoken/pfx"
 	"github.com/eimzokit/eimzokit/wasm/capiws"
-	"github.com/eimzokit/eimzokit/wasm/gost"
-	gostcert "github.com/eimzokit/eimzokit/wasm/gost/cert"
+	"github.com/eimzokit/eimzokit/web/crypto/gost"
+	gostcert "github.com/eimzokit/eimzokit/web/crypto/gost/cert"
 )
 
 // KeyType is the algorithm of a key the PKI makes.
@@ -563,7 +563,7 @@ func (p *PKI) serial() *big.Int {
 }
 
 // CreateCertificate is x509.CreateCertificate that also signs with GOST
-// keys (through wasm/gost/cert, for GOST subject keys only), and returns
+// keys (through web/crypto/gost/cert, for GOST subject keys only), and returns
 // the parsed certificate. A self-signed certificate passes the template as
 // parent.
 func CreateCertificate(r io.Reader, tmpl, parent *x509.Certificate, pub crypto.PublicKey, priv crypto.Signer) (*x509.Certificate, error) {
@@ -571,7 +571,7 @@ func CreateCertificate(r io.Reader, tmpl, parent *x509.Certificate, pub crypto.P
 }
 
 // sign issues a certificate: with crypto/x509 for RSA and ECDSA issuers,
-// with wasm/gost/cert for GOST ones (which certify GOST keys only).
+// with web/crypto/gost/cert for GOST ones (which certify GOST keys only).
 func sign(r io.Reader, tmpl, parent *x509.Certificate, pub crypto.PublicKey, priv crypto.Signer) (*x509.Certificate, error) {
 	var der []byte
 	var err error
@@ -612,7 +612,7 @@ func keyID(pub crypto.PublicKey) []byte {
 }
 
 // marshalKey and parseKey keep CA keys as PKCS#8 (RFC 5208), GOST ones as
-// wasm/gost writes them.
+// web/crypto/gost writes them.
 func marshalKey(k crypto.Signer) ([]byte, error) {
 	if gk, ok := k.(*gost.PrivateKey); ok {
 		return gost.MarshalPKCS8PrivateKey(gk)

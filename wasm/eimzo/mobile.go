@@ -3,13 +3,13 @@ package eimzo
 import (
 	"errors"
 
-	"github.com/eimzokit/eimzokit/wasm/gost/gost94"
-	"github.com/eimzokit/eimzokit/wasm/gost/mobile"
+	"github.com/eimzokit/eimzokit/wasm/gost94"
 	"github.com/eimzokit/eimzokit/wasm/internal/hexstr"
+	"github.com/eimzokit/eimzokit/wasm/mobile"
 )
 
 // MobileCode is the code the E-IMZO ID-CARD phone app scans (PROTOCOL.md
-// §7.1), computed by wasm/gost/mobile: siteID (4 hex) + documentID (8 hex)
+// §7.1), computed by wasm/mobile: siteID (4 hex) + documentID (8 hex)
 // + the lowercase hex GOST R 34.11-94 (CryptoPro) digest of document + the
 // CRC-32 (IEEE) of the hex-decoded bytes of those three parts.
 //

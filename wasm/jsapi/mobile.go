@@ -15,7 +15,7 @@ const maxQRDocument = eimzo.DefaultMaxDataBytes
 
 // addMobile adds mobileQrCode(siteId, documentId, data, {lang, signal}),
 // the code the E-IMZO ID-CARD app scans (PROTOCOL.md §7). The hash is GOST
-// R 34.11-94 with the CryptoPro S-box (wasm/gost/gost94), hence Go
+// R 34.11-94 with the CryptoPro S-box (wasm/gost94), hence Go
 // ([eimzo.MobileCode]).
 func addMobile(api js.Value) {
 	api.Set("mobileQrCode", js.FuncOf(func(_ js.Value, args []js.Value) (result any) {

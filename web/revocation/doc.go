@@ -15,7 +15,7 @@
 // thisUpdate + max age, and the cache TTL ([WithCacheTTL], default 1 hour);
 // concurrent checks of one source make one request.
 //
-// Signatures are checked through wasm/cms/sigalg: an OCSP answer must be signed
+// Signatures are checked through web/crypto/sigalg: an OCSP answer must be signed
 // by the issuer or by a responder certificate the issuer issued with
 // id-kp-OCSPSigning (RFC 6960 §4.2.2.2; the responder's own status is not
 // checked, as id-pkix-ocsp-nocheck allows); a CRL must be signed by the

@@ -11,7 +11,7 @@ import (
 
 	"github.com/eimzokit/eimzokit/daemon-sim/pkisvc"
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
-	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
+	"github.com/eimzokit/eimzokit/web/crypto/sigalg"
 	"golang.org/x/crypto/ocsp"
 )
 

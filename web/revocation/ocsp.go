@@ -12,7 +12,7 @@ import (
 	"math/big"
 	"time"
 
-	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
+	"github.com/eimzokit/eimzokit/web/crypto/sigalg"
 )
 
 // OCSP structures (RFC 6960 §4.2.1).

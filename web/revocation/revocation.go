@@ -14,7 +14,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
+	"github.com/eimzokit/eimzokit/web/crypto/sigalg"
 	"golang.org/x/crypto/ocsp"
 )
 

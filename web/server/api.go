@@ -11,10 +11,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/eimzokit/eimzokit/wasm/cms"
-	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
 	"github.com/eimzokit/eimzokit/web/audit"
 	"github.com/eimzokit/eimzokit/web/auth"
+	"github.com/eimzokit/eimzokit/web/crypto/cms"
+	"github.com/eimzokit/eimzokit/web/crypto/sigalg"
 	"github.com/eimzokit/eimzokit/web/tsp"
 	"github.com/eimzokit/eimzokit/web/verify"
 )

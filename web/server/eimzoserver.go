@@ -11,10 +11,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/eimzokit/eimzokit/wasm/cms"
-	gostcert "github.com/eimzokit/eimzokit/wasm/gost/cert"
 	"github.com/eimzokit/eimzokit/web/audit"
 	"github.com/eimzokit/eimzokit/web/auth"
+	"github.com/eimzokit/eimzokit/web/crypto/cms"
+	gostcert "github.com/eimzokit/eimzokit/web/crypto/gost/cert"
 	"github.com/eimzokit/eimzokit/web/verify"
 )
 

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/eimzokit/eimzokit/daemon-sim/pkisvc"
-	"github.com/eimzokit/eimzokit/wasm/cms"
-	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
+	"github.com/eimzokit/eimzokit/web/crypto/cms"
+	"github.com/eimzokit/eimzokit/web/crypto/sigalg"
 	"github.com/eimzokit/eimzokit/web/tsp"
 )
 

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/eimzokit/eimzokit/wasm/cms"
 	"github.com/eimzokit/eimzokit/web/auth"
+	"github.com/eimzokit/eimzokit/web/crypto/cms"
 	"github.com/eimzokit/eimzokit/web/verify"
 )
 

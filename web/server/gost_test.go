@@ -24,7 +24,7 @@ import (
 // signer; the same CMS with one bit flipped fails.
 func TestRealGOSTOverHTTP(t *testing.T) {
 	read := func(name string) []byte {
-		b, err := os.ReadFile(filepath.Join("..", "..", "wasm", "gost", "testdata", name))
+		b, err := os.ReadFile(filepath.Join("..", "crypto", "gost", "testdata", name))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,10 +16,10 @@ import (
 
 	"github.com/eimzokit/eimzokit/daemon-sim/pkisvc"
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
-	"github.com/eimzokit/eimzokit/wasm/cms"
-	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
 	"github.com/eimzokit/eimzokit/web/audit"
 	"github.com/eimzokit/eimzokit/web/auth"
+	"github.com/eimzokit/eimzokit/web/crypto/cms"
+	"github.com/eimzokit/eimzokit/web/crypto/sigalg"
 	"github.com/eimzokit/eimzokit/web/internal/pkitest"
 	"github.com/eimzokit/eimzokit/web/internal/testclock"
 	"github.com/eimzokit/eimzokit/web/revocation"

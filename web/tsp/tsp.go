@@ -13,7 +13,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/eimzokit/eimzokit/wasm/cms"
+	"github.com/eimzokit/eimzokit/web/crypto/cms"
 )
 
 // ErrMalformed is matched by errors about an unparseable request, response

@@ -12,7 +12,7 @@ import (
 
 	"github.com/digitorus/timestamp"
 	"github.com/eimzokit/eimzokit/daemon-sim/pkisvc"
-	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
+	"github.com/eimzokit/eimzokit/web/crypto/sigalg"
 	"github.com/eimzokit/eimzokit/web/internal/pkitest"
 	"github.com/eimzokit/eimzokit/web/tsp"
 )

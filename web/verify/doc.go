@@ -5,7 +5,7 @@
 //
 // Entry points: [New] with [WithRoots] (trust anchors), [WithRevocation]
 // (a web/revocation Checker and a [RevocationPolicy]), [WithAlgorithms]
-// (the wasm/cms/sigalg registry; GOST is in its Default), [WithClock] and
+// (the web/crypto/sigalg registry; GOST is in its Default), [WithClock] and
 // [WithValidationTime]; then
 // [Verifier.Verify] returns a [Report]: an [Indication] (TOTAL_PASSED,
 // TOTAL_FAILED, INDETERMINATE) with an ETSI sub-indication, the level

@@ -9,17 +9,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eimzokit/eimzokit/wasm/cms"
+	"github.com/eimzokit/eimzokit/web/crypto/cms"
 	"github.com/eimzokit/eimzokit/web/verify"
 )
 
-// The real E-IMZO message of wasm/gost/testdata: attached, BER, GOST R
+// The real E-IMZO message of web/crypto/gost/testdata: attached, BER, GOST R
 // 34.10-2001 on CryptoPro-A, user ← YT CA (no key identifiers) ← national
 // root, signed 2020-07-12; the certificates expired in 2022.
 
 func gostData(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "wasm", "gost", "testdata", name))
+	b, err := os.ReadFile(filepath.Join("..", "crypto", "gost", "testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,7 @@ package verify
 import (
 	"crypto/x509"
 	"encoding/asn1"
-	gostcert "github.com/eimzokit/eimzokit/wasm/gost/cert"
+	gostcert "github.com/eimzokit/eimzokit/web/crypto/gost/cert"
 	"strings"
 )
 

@@ -13,8 +13,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/eimzokit/eimzokit/wasm/cms"
-	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
+	"github.com/eimzokit/eimzokit/web/crypto/cms"
+	"github.com/eimzokit/eimzokit/web/crypto/sigalg"
 	"github.com/eimzokit/eimzokit/web/tsp"
 )
 

@@ -16,8 +16,8 @@ import (
 	"github.com/digitorus/timestamp"
 	"github.com/eimzokit/eimzokit/daemon-sim/pkisvc"
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
-	"github.com/eimzokit/eimzokit/wasm/cms"
-	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
+	"github.com/eimzokit/eimzokit/web/crypto/cms"
+	"github.com/eimzokit/eimzokit/web/crypto/sigalg"
 	"github.com/eimzokit/eimzokit/web/internal/pkitest"
 	"github.com/eimzokit/eimzokit/web/internal/testclock"
 	"github.com/eimzokit/eimzokit/web/revocation"
@@ -162,13 +162,13 @@ func TestVerify(t *testing.T) {
 	twoBadSecond, _ := cms.Sign(data, false, signer(w.rsa, p), signer(w.legal, p))
 	twoBadSecond.Signers[1].Signature = flip(twoBadSecond.Signers[1].Signature, 10)
 	twoBadDER, _ := twoBadSecond.Marshal()
-	realEIMZO, err := os.ReadFile(filepath.Join("..", "..", "wasm", "gost", "testdata", "eimzo-pkcs7-attached-777a2a2b.p7b"))
+	realEIMZO, err := os.ReadFile(filepath.Join("..", "crypto", "gost", "testdata", "eimzo-pkcs7-attached-777a2a2b.p7b"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	realRoot, _ := os.ReadFile(filepath.Join("..", "..", "wasm", "gost", "testdata", "cert-root-575a613a.der"))
+	realRoot, _ := os.ReadFile(filepath.Join("..", "crypto", "gost", "testdata", "cert-root-575a613a.der"))
 	realRootCert, _ := x509.ParseCertificate(realRoot)
-	styx, _ := os.ReadFile(filepath.Join("..", "..", "wasm", "gost", "testdata", "styx-cms-director.p7b"))
+	styx, _ := os.ReadFile(filepath.Join("..", "crypto", "gost", "testdata", "styx-cms-director.p7b"))
 
 	tests := []struct {
 		name string

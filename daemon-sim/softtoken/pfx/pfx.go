@@ -10,7 +10,7 @@
 // AES-256-CBC; RFC 8018 §6.2, RFC 7292 §4.2.2), the certificates in
 // certBags (§4.2.3) of an unencrypted SafeContents, and an HMAC-SHA-256
 // MAC whose key comes from the PKCS#12 key derivation (App. B). The GOST
-// private key inside is PKCS#8 as wasm/gost writes it.
+// private key inside is PKCS#8 as web/crypto/gost writes it.
 //
 // Entry points: [Encode] and [Decode]. Errors: [ErrIncorrectPassword]
 // (the MAC does not verify), [ErrMalformed], [ErrUnsupported],
@@ -35,8 +35,8 @@ import (
 	"io"
 	"unicode/utf16"
 
-	"github.com/eimzokit/eimzokit/wasm/gost"
-	gostcert "github.com/eimzokit/eimzokit/wasm/gost/cert"
+	"github.com/eimzokit/eimzokit/web/crypto/gost"
+	gostcert "github.com/eimzokit/eimzokit/web/crypto/gost/cert"
 	"software.sslmate.com/src/go-pkcs12"
 )
 

@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eimzokit/eimzokit/wasm/gost"
-	gostcert "github.com/eimzokit/eimzokit/wasm/gost/cert"
+	"github.com/eimzokit/eimzokit/web/crypto/gost"
+	gostcert "github.com/eimzokit/eimzokit/web/crypto/gost/cert"
 	"software.sslmate.com/src/go-pkcs12"
 )
 

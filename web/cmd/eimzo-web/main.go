@@ -27,9 +27,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/eimzokit/eimzokit/wasm/cms/sigalg"
 	"github.com/eimzokit/eimzokit/web/audit"
 	"github.com/eimzokit/eimzokit/web/auth"
+	"github.com/eimzokit/eimzokit/web/crypto/sigalg"
 	"github.com/eimzokit/eimzokit/web/revocation"
 	"github.com/eimzokit/eimzokit/web/server"
 	"github.com/eimzokit/eimzokit/web/store"
