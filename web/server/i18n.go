@@ -52,6 +52,11 @@ var messages = map[string]phrase{
 	"TIMESTAMP_INVALID":              {"The signature's timestamp is invalid", "Штамп времени подписи недействителен", "Imzoning vaqt tamg‘asi yaroqsiz"},
 	"TIMESTAMP_CERT_INVALID":         {"The timestamp's authority is not trusted", "Служба штампа времени не является доверенной", "Vaqt tamg‘asi xizmati ishonchli emas"},
 	"TIMESTAMP_CERT_STATUS":          {"The timestamp authority's certificate is revoked or unchecked", "Сертификат службы штампов времени отозван или не проверен", "Vaqt tamg‘asi xizmati sertifikati bekor qilingan yoki tekshirilmagan"},
+	// Verification by digest (signHash uploads).
+	"HASH_MALFORMED":          {"The file's hash is not hex", "Хеш файла не в шестнадцатеричном виде", "Fayl xeshi o‘n oltilik ko‘rinishda emas"},
+	"HASH_LENGTH_INVALID":     {"The file's hash must be a SHA-256 (64 hex digits)", "Хеш файла должен быть SHA-256 (64 шестнадцатеричные цифры)", "Fayl xeshi SHA-256 bo‘lishi kerak (64 ta o‘n oltilik raqam)"},
+	"CMS_NOT_DETACHED":        {"A hash can only be checked against a detached signature", "Хеш можно проверить только по отсоединённой подписи", "Xeshni faqat ajratilgan imzo bilan tekshirish mumkin"},
+	"HASH_ALGORITHM_MISMATCH": {"The file was signed with another hash than SHA-256", "Файл подписан с хешем, отличным от SHA-256", "Fayl SHA-256 dan boshqa xesh bilan imzolangan"},
 	// seeds/002: the e-signature verification API.
 	"ERROR_BAD_REQUEST":             {"Invalid request", "Некорректный запрос", "So‘rov noto‘g‘ri"},
 	"ERROR_SIGNATURE_FORMAT":        {"The signature is not a base64 PKCS#7/CMS", "Подпись не является PKCS#7/CMS в base64", "Imzo base64 ko‘rinishidagi PKCS#7/CMS emas"},
