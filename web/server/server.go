@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -68,6 +69,12 @@ type Config struct {
 	SignTimeout  time.Duration // seeds/002 officer/citizen timeout-ms (default 120 s)
 	OwnerTimeout time.Duration // seeds/002 owner sign.auth.timeout-ms (default 60 s)
 	LoginSkew    time.Duration // E-IMZO status -5: a login's signing-time this far from now (default 5 min)
+
+	// VPNKeyCert is the certificate GET /ping and /info report as
+	// E-IMZO-SERVER's vpnKeyInfo (nil: {}); Version is /info's version
+	// ("": the module's, from the build).
+	VPNKeyCert *x509.Certificate
+	Version    string
 }
 
 type server struct {

@@ -94,6 +94,9 @@ func New(opts ...Option) *Verifier {
 // Algorithms returns the verifier's algorithm registry.
 func (v *Verifier) Algorithms() *sigalg.Registry { return v.reg }
 
+// Roots returns the trust anchors (a new slice).
+func (v *Verifier) Roots() []*x509.Certificate { return append([]*x509.Certificate(nil), v.roots...) }
+
 // ParseRoots reads PEM certificates (trust anchors).
 func ParseRoots(pemBytes []byte) ([]*x509.Certificate, error) {
 	var out []*x509.Certificate
