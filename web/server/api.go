@@ -442,8 +442,7 @@ func (s *server) authenticate(w http.ResponseWriter, r *http.Request) (*auth.Cla
 	}
 	c, err := s.cfg.Auth.Authenticate(r.Context(), tok)
 	if err != nil {
-		code := authCode(err)
-		s.fail(w, r, authStatus(code), code, "")
+		s.failAuth(w, r, err)
 		return nil, false
 	}
 	return c, true

@@ -33,6 +33,7 @@ var messages = map[string]phrase{
 	"JWT_NOT_ACTIVE":         {"The access token is not valid yet", "Токен доступа ещё не действует", "Kirish tokeni hali amal qilmaydi"},
 	"JWT_CLAIM_INVALID":      {"The access token is not for this service", "Токен доступа предназначен не для этого сервиса", "Kirish tokeni bu xizmat uchun emas"},
 	"JWT_TOO_OLD":            {"The access token is too old", "Токен доступа слишком старый", "Kirish tokeni juda eski"},
+	"JWT_KEYS_UNAVAILABLE":   {"The identity provider's keys cannot be fetched now; try again later", "Ключи поставщика удостоверений сейчас недоступны; повторите позже", "Identifikatsiya provayderi kalitlari hozir mavjud emas; keyinroq urinib ko‘ring"},
 	"SESSION_REVOKED":        {"The session was ended", "Сессия завершена", "Sessiya yakunlangan"},
 	"REFRESH_INVALID":        {"The session cannot be renewed; sign in again", "Сессию нельзя продлить; войдите снова", "Sessiyani uzaytirib bo‘lmaydi; qayta kiring"},
 	"REFRESH_REUSED":         {"The session was used from two places and has been ended for safety", "Сессия использовалась из двух мест и завершена в целях безопасности", "Sessiya ikki joydan ishlatildi va xavfsizlik uchun yakunlandi"},
