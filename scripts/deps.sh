@@ -4,8 +4,9 @@
 #   - Debian's chromium (the browser of the wasm and e2e tests);
 #   - redis-server (the Redis store's tests start their own, on a Unix socket);
 #   - wasmbrowsertest, at a pinned version, with go install;
-#   - the npm packages of js/ and of the example apps under e2e/apps/, with
-#     npm ci from the committed lock files.
+#   - the npm packages of js/, of the example apps under e2e/apps/ and of
+#     web/auth's jsonwebtoken interop test, with npm ci from the committed
+#     lock files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,7 +30,7 @@ if ! go version -m "$gobin/wasmbrowsertest" 2>/dev/null | grep -q "wasmbrowserte
 fi
 
 # npm ci for each package folder whose lock file changed since its last install.
-for dir in js e2e/apps/vue e2e/apps/react e2e/apps/angular e2e/apps/nuxt; do
+for dir in js e2e/apps/vue e2e/apps/react e2e/apps/angular e2e/apps/nuxt web/auth/testdata/jsonwebtoken; do
   stamp="$dir/node_modules/.eimzokit-lock"
   sum="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
   if [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; then

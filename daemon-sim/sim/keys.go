@@ -21,6 +21,9 @@ type KeySpec struct {
 	Password  string          `json:"password,omitempty"` // default DefaultPassword
 	NotBefore *time.Time      `json:"not_before,omitempty"`
 	NotAfter  *time.Time      `json:"not_after,omitempty"`
+	// Signing is how the key signs: "sha256" (the default), "sha384",
+	// "sha512", or "pss-sha256", "pss-sha384", "pss-sha512" (RSA keys).
+	Signing softtoken.Signing `json:"signing,omitzero"`
 }
 
 func (k *KeySpec) defaults() error {
@@ -38,6 +41,18 @@ func (k *KeySpec) defaults() error {
 	}
 	if (k.NotBefore == nil) != (k.NotAfter == nil) {
 		return errorf("give both not_before and not_after, or neither")
+	}
+	return checkSigning(k.KeyType, k.Signing)
+}
+
+// checkSigning refuses, before a certificate is issued, a signing the key
+// type cannot do.
+func checkSigning(kt testpki.KeyType, sg softtoken.Signing) error {
+	switch {
+	case sg.PSS && kt != testpki.RSA2048:
+		return errorf("signing %s needs key_type rsa2048, not %s", sg, kt)
+	case kt == testpki.GOST && !sg.IsZero():
+		return errorf("gost keys sign with GOST R 34.11-94 only: leave signing out")
 	}
 	return nil
 }
@@ -120,7 +135,7 @@ func AddIssuedKey(store *softtoken.Store, p *testpki.PKI, pkiDir string, spec Ke
 	if err != nil {
 		return softtoken.KeyFile{}, err
 	}
-	if err := store.Add(name, pfx, spec.Password); err != nil {
+	if err := store.AddSigning(name, pfx, spec.Password, spec.Signing); err != nil {
 		return softtoken.KeyFile{}, err
 	}
 	if spec.Profile == testpki.Revoked && pkiDir != "" {
@@ -164,6 +179,7 @@ type DeviceSpec struct {
 	Profile     testpki.Profile      `json:"profile,omitempty"`
 	KeyType     testpki.KeyType      `json:"key_type,omitempty"`
 	Person      *testpki.Person      `json:"person,omitempty"`
+	Signing     softtoken.Signing    `json:"signing,omitzero"` // as KeySpec.Signing
 }
 
 // PlugDevice plugs in a virtual device holding a freshly issued key.
@@ -171,7 +187,7 @@ func (s *Server) PlugDevice(spec DeviceSpec) (softtoken.DeviceInfo, error) {
 	if _, err := softtoken.ParseDeviceKind(string(spec.Kind)); err != nil {
 		return softtoken.DeviceInfo{}, err
 	}
-	ks := KeySpec{Profile: spec.Profile, KeyType: spec.KeyType, Person: spec.Person}
+	ks := KeySpec{Profile: spec.Profile, KeyType: spec.KeyType, Person: spec.Person, Signing: spec.Signing}
 	if err := ks.defaults(); err != nil {
 		return softtoken.DeviceInfo{}, err
 	}
@@ -191,7 +207,7 @@ func (s *Server) PlugDevice(spec DeviceSpec) (softtoken.DeviceInfo, error) {
 	return s.store.Plug(softtoken.Device{
 		ID: spec.ID, Kind: spec.Kind, Name: spec.Name, Serial: spec.Serial, PIN: spec.PIN, PUK: spec.PUK,
 		PINAttempts: spec.PINAttempts, PUKAttempts: spec.PUKAttempts,
-		Key: &softtoken.Key{Signer: id.Key, Cert: id.Cert, Chain: id.Chain},
+		Key: &softtoken.Key{Signer: id.Key, Cert: id.Cert, Chain: id.Chain, Signing: spec.Signing},
 	})
 }
 

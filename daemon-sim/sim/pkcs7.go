@@ -58,11 +58,12 @@ func (s *Server) signingKey(c *call, id string) (*softtoken.Key, error) {
 	return s.store.Unlock(c.ctx, id)
 }
 
-// cmsSigner is how the daemon signs with k: the signing time from the
-// simulator's clock, the signer's certificate and its issuing CA (not the
-// root).
+// cmsSigner is how the daemon signs with k: the key's digest and RSA
+// padding (SHA-256 and PKCS#1 v1.5 unless the key says otherwise), the
+// signing time from the simulator's clock, the signer's certificate and its
+// issuing CA (not the root).
 func (s *Server) cmsSigner(k *softtoken.Key) cms.Signer {
-	sg := cms.Signer{Key: k.Signer, Certificate: k.Cert, SigningTime: s.now()}
+	sg := cms.Signer{Key: k.Signer, Certificate: k.Cert, SigningTime: s.now(), Hash: k.Signing.Hash, PSS: k.Signing.PSS}
 	if len(k.Chain) > 0 {
 		sg.Chain = k.Chain[:1]
 	}
@@ -92,8 +93,9 @@ func decode64(a, reason string) ([]byte, error) {
 }
 
 // createPKCS7 signs data_64 (PROTOCOL.md §4.2): CMS SignedData with the
-// key's algorithm (SHA-256 with RSA or ECDSA; O'zDSt 1106/1092 for GOST
-// keys, as E-IMZO), the signing time, the signer and its issuing CA.
+// key's algorithm (SHA-256 with RSA or ECDSA unless the key's Signing
+// says SHA-384/512 or RSASSA-PSS; O'zDSt 1106/1092 for GOST keys, as
+// E-IMZO), the signing time, the signer and its issuing CA.
 func (s *Server) createPKCS7(c *call) ([]capiws.Member, error) {
 	a := c.req.Arguments
 	data, err := decode64(a[0], reasonNotBase64)

@@ -12,8 +12,9 @@
 // The test PKI's online services (daemon-sim/pkisvc: TSA, OCSP, CRLs) are
 // served on the daemon's port under /pki ([Sim.PKIURL]). Options add a wss
 // listener ([WithTLS]), the HTTP control API ([WithControl]), the revoked
-// and no-TIN keys ([WithExtraKeys]), GOST keys ([WithGOSTKeys]) or the v5
-// profile ([WithV5]). Helpers script the simulated user ([Sim.Script]),
+// and no-TIN keys ([WithExtraKeys]), GOST keys ([WithGOSTKeys]), keys that
+// sign with SHA-384/512 or RSASSA-PSS ([WithKeySigning], [Sim.IssueKey]) or
+// the v5 profile ([WithV5]). Helpers script the simulated user ([Sim.Script]),
 // inject faults ([Sim.Fault]), plug devices ([Sim.Plug]) and read the event
 // log ([Sim.Events]), failing the test on a bad request.
 package simtest
@@ -131,6 +132,11 @@ func Start(t testing.TB, opts ...Option) *Sim {
 	if err != nil {
 		t.Fatalf("simtest: %v", err)
 	}
+	for _, ks := range c.signings {
+		if err := data.Store.SetSigning(ks.name, ks.signing); err != nil {
+			t.Fatalf("simtest: WithKeySigning: %v", err)
+		}
+	}
 	svc, err := pkisvc.New(data.PKI, c.services...)
 	if err != nil {
 		t.Fatalf("simtest: PKI services: %v", err)
@@ -173,6 +179,19 @@ type config struct {
 	control  bool
 	extra    bool
 	gost     bool
+	signings []keySigning
+}
+
+type keySigning struct {
+	name    string
+	signing softtoken.Signing
+}
+
+// WithKeySigning makes the key file name (e.g. "DS" + a default person's
+// PINFL) sign as sg: SHA-384/512, or RSASSA-PSS for RSA keys. New keys
+// take it in their spec ([Sim.IssueKey], sim.KeySpec.Signing).
+func WithKeySigning(name string, sg softtoken.Signing) Option {
+	return func(c *config) { c.signings = append(c.signings, keySigning{name, sg}) }
 }
 
 // WithServer passes options to the server.
@@ -242,6 +261,17 @@ func (s *Sim) Fault(f sim.Fault) sim.Fault {
 		s.t.Fatalf("simtest: fault: %v", err)
 	}
 	return added
+}
+
+// IssueKey issues a key file from the simulator's CA (sim.KeySpec: profile,
+// key type, signing, …), listed at once.
+func (s *Sim) IssueKey(spec sim.KeySpec) softtoken.KeyFile {
+	s.t.Helper()
+	k, err := s.Server.IssueKey(spec)
+	if err != nil {
+		s.t.Fatalf("simtest: issue key: %v", err)
+	}
+	return k
 }
 
 // Plug plugs in a virtual device with a freshly issued key.

@@ -102,6 +102,9 @@ func (s *Store) Plug(d Device) (DeviceInfo, error) {
 	if d.Key == nil || d.Key.Signer == nil || d.Key.Cert == nil {
 		return DeviceInfo{}, errors.New("softtoken: a device needs a key and its certificate")
 	}
+	if err := d.Key.Signing.Check(d.Key.Signer.Public()); err != nil {
+		return DeviceInfo{}, err
+	}
 	if d.PIN == "" {
 		d.PIN = DefaultPIN
 	}

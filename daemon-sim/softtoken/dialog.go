@@ -389,7 +389,7 @@ func (s *Store) passwordDialog(ctx context.Context, d *dialog, e *entry) (*Key, 
 		return nil, false, fail(capiws.StatusPFXFileMissing)
 	}
 	s.mu.Lock()
-	correct := e.password
+	correct, signing := e.password, e.signing
 	s.mu.Unlock()
 	shown := ""
 	for attempt := 1; attempt <= MaxAttempts; attempt++ {
@@ -409,7 +409,7 @@ func (s *Store) passwordDialog(ctx context.Context, d *dialog, e *entry) (*Key, 
 			shown = ShowWrongPassword // "Пароль ключа неверный или файл ключа поврежден"
 			continue
 		}
-		return &Key{Signer: signer, Cert: cert, Chain: chain}, ans.Remember, nil
+		return &Key{Signer: signer, Cert: cert, Chain: chain, Signing: signing}, ans.Remember, nil
 	}
 	return nil, false, &Failure{Status: capiws.StatusPasswordCancelled, Cause: CauseWrongPassword}
 }

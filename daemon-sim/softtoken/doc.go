@@ -10,7 +10,9 @@
 // [Store.UnlockDevice] are the devices; [Store.SetScript] scripts the user
 // per key or device ([Script]: right, wrong N times, cancel, wait, a delay,
 // "remember for 6 hours"); [Store.WaitDialog], [Store.OpenDialogs] and [Store.AnswerDialog]
-// answer a waiting dialog by hand.
+// answer a waiting dialog by hand; [Store.AddSigning] and [Store.SetSigning]
+// choose how a key signs ([Signing]: SHA-256/384/512, RSASSA-PSS for RSA
+// keys; kept in SigningFile).
 //
 // The dialogs follow the real daemon: a password is asked lazily, at the
 // first operation that needs the private key, up to three times; a cancel

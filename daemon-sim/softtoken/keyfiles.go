@@ -39,6 +39,10 @@ func (s *Store) Rescan() error {
 	if err != nil {
 		return err
 	}
+	signings, err := readSignings(filepath.Join(s.dir, SigningFile))
+	if err != nil {
+		return err
+	}
 	names, err := filepath.Glob(filepath.Join(s.dir, "*.pfx"))
 	if err != nil {
 		return err
@@ -62,7 +66,15 @@ func (s *Store) Rescan() error {
 			skipped = append(skipped, name+": cannot be opened with its password in "+PasswordsFile)
 			continue
 		}
-		entries = append(entries, &entry{name: name, alias: testpki.Alias(cert), fullPath: full, cert: cert, password: pw})
+		sg, err := ParseSigning(signings[name])
+		if err == nil {
+			err = sg.Check(cert.PublicKey)
+		}
+		if err != nil {
+			skipped = append(skipped, name+": "+SigningFile+": "+err.Error())
+			continue
+		}
+		entries = append(entries, &entry{name: name, alias: testpki.Alias(cert), fullPath: full, cert: cert, password: pw, signing: sg})
 	}
 	s.mu.Lock()
 	s.entries, s.skipped, s.stamp = entries, skipped, stamp
@@ -118,13 +130,23 @@ func ValidName(name string) bool {
 }
 
 // Add writes a new key file and its password, atomically. The file must
-// open with the password.
+// open with the password. The key signs the default way (SHA-256).
 func (s *Store) Add(name string, file []byte, password string) error {
+	return s.AddSigning(name, file, password, Signing{})
+}
+
+// AddSigning is Add for a key that signs as sg (recorded in SigningFile
+// before the password, so the key never appears signing another way).
+func (s *Store) AddSigning(name string, file []byte, password string, sg Signing) error {
 	if !ValidName(name) {
 		return fail(capiws.StatusBadFileName)
 	}
-	if _, _, _, err := pfx.Decode(file, password); err != nil {
+	_, cert, _, err := pfx.Decode(file, password)
+	if err != nil {
 		return fmt.Errorf("softtoken: %s: not a PKCS#12 file that opens with the given password: %w", name, err)
+	}
+	if err := sg.Check(cert.PublicKey); err != nil {
+		return err
 	}
 	s.fileMu.Lock()
 	defer s.fileMu.Unlock()
@@ -136,6 +158,9 @@ func (s *Store) Add(name string, file []byte, password string) error {
 		return fail(capiws.StatusKeyFileExists, s.Layout().locations()[0].filePath(name))
 	}
 	if err := testpki.WriteFileAtomic(full, file, 0o600); err != nil {
+		return err
+	}
+	if err := s.setSigningFile(name, sg); err != nil {
 		return err
 	}
 	if err := s.setPassword(name, password); err != nil {

@@ -62,7 +62,8 @@ type entry struct {
 	alias    string
 	fullPath string
 	cert     *x509.Certificate
-	password string // what the simulated user types; never logged
+	password string  // what the simulated user types; never logged
+	signing  Signing // from SigningFile
 }
 
 // Key is an unlocked key, ready to sign.
@@ -70,6 +71,8 @@ type Key struct {
 	Signer crypto.Signer
 	Cert   *x509.Certificate
 	Chain  []*x509.Certificate // issuing CA, then root, as stored in the file
+	// Signing is how the daemon signs with it (digest, RSA padding).
+	Signing Signing
 }
 
 // Store is a folder of PKCS#12 key files, the key sessions opened on them,

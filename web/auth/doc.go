@@ -16,10 +16,21 @@
 // ([LoadKey]); the JWT kid is the key's RFC 7638 thumbprint, and
 // [Service.JWKS] publishes the public keys.
 //
+// Access tokens of a site's identity provider (the e-signature API's
+// X-Access-Token): [NewAccessVerifier] with an [AccessConfig] (PEM keys,
+// a JWKS URL fetched with a timeout, a size limit, caching and a
+// rate-limited refresh on an unknown kid, an HMAC secret for endpoints that
+// opt in), [TokenOptions] per endpoint after jsonwebtoken's (algorithms,
+// audience strings or /patterns/, issuers, subject, jwtid, nonce, clock
+// tolerance, maxAge) and [ClaimNames] for the identity;
+// [AccessVerifier.Authenticate] also lets eimzo-web's own sessions through;
+// [LoadAccessConfig] reads eimzo-web's -access-config file.
+//
 // Errors: *[Error] with a [Code]: CHALLENGE_INVALID, ORIGIN_MISMATCH,
 // JWT_MALFORMED, JWT_ALGORITHM_REJECTED, JWT_KEY_UNKNOWN,
 // JWT_SIGNATURE_INVALID, JWT_EXPIRED, JWT_NOT_ACTIVE, JWT_CLAIM_INVALID,
-// JWT_TOO_OLD, SESSION_REVOKED, REFRESH_INVALID, REFRESH_REUSED,
-// STORE_UNAVAILABLE. Errors never carry a token, challenge or key; the
+// JWT_TOO_OLD, JWT_KEYS_UNAVAILABLE, SESSION_REVOKED, REFRESH_INVALID,
+// REFRESH_REUSED, STORE_UNAVAILABLE; JWT errors carry jsonwebtoken's
+// dates (Error.ExpiredAt, Error.Date). Errors never carry a token, challenge or key; the
 // store holds hashes of challenges and refresh tokens, never the secrets.
 package auth

@@ -39,6 +39,12 @@ const (
 type Error struct {
 	Code Code
 	Err  error
+	// ExpiredAt, for JWT_EXPIRED and JWT_TOO_OLD, is when the JWT expired
+	// (exp, or iat + maxAge): jsonwebtoken's TokenExpiredError.expiredAt.
+	ExpiredAt time.Time
+	// Date, for JWT_NOT_ACTIVE, is when the JWT becomes active (nbf, or a
+	// future iat): jsonwebtoken's NotBeforeError.date.
+	Date time.Time
 }
 
 func (e *Error) Error() string { return "auth: " + string(e.Code) + ": " + e.Err.Error() }
@@ -148,7 +154,7 @@ func (s *Service) VerifyJWT(token string, opt VerifyOptions) (*Claims, error) {
 		return nil, errKeyAlg
 	})
 	if err != nil {
-		return nil, classify(err)
+		return nil, withTimes(classify(err), c.ExpiresAt, c.NotBefore, c.IssuedAt)
 	}
 	switch {
 	case c.Subject == "" || c.ID == "" || c.SessionID == "" || c.IssuedAt == nil:
@@ -156,7 +162,9 @@ func (s *Service) VerifyJWT(token string, opt VerifyOptions) (*Claims, error) {
 	case opt.JWTID != "" && c.ID != opt.JWTID:
 		return nil, authError(CodeJWTClaim, "jti does not match")
 	case s.now().Sub(c.IssuedAt.Time) > opt.MaxAge+opt.Leeway:
-		return nil, authError(CodeJWTTooOld, "issued %s, more than %s ago", c.IssuedAt.UTC().Format(time.RFC3339), opt.MaxAge)
+		e := authError(CodeJWTTooOld, "issued %s, more than %s ago", c.IssuedAt.UTC().Format(time.RFC3339), opt.MaxAge)
+		e.ExpiredAt = c.IssuedAt.Add(opt.MaxAge).UTC()
+		return nil, e
 	}
 	return &c, nil
 }

@@ -41,6 +41,9 @@ func (s *server) routesAPI() {
 type verifyRequest struct {
 	PKCS7 string `json:"pkcs7"`
 	Data  string `json:"data,omitempty"`
+	// HashHex is the hex SHA-256 of a document that stays with the caller
+	// (signHash's {pkcs7, hashHex}); the CMS must be detached.
+	HashHex string `json:"hashHex,omitempty"`
 }
 
 // verifyReply is /api/verify's answer: the report, and the fields the demo
@@ -52,12 +55,13 @@ type verifyReply struct {
 	Content string `json:"content,omitempty"` // base64 of the signed data
 }
 
-// handleVerify: POST /api/verify {"pkcs7": base64, "data"?: base64}.
+// handleVerify: POST /api/verify {"pkcs7": base64, "data"?: base64} or
+// {"pkcs7": base64, "hashHex": hex SHA-256} (verify.VerifyHash).
 func (s *server) handleVerify(w http.ResponseWriter, r *http.Request) {
 	var req verifyRequest
 	if err := decodeJSON(w, r, MaxBodyBytes, &req); err != nil {
 		status, code := bodyStatus(err)
-		s.fail(w, r, status, code, `the body must be JSON {"pkcs7": base64, "data"?: base64}`)
+		s.fail(w, r, status, code, `the body must be JSON {"pkcs7": base64, "data"?: base64} or {"pkcs7": base64, "hashHex": hex}`)
 		return
 	}
 	der, err := decodeB64(req.PKCS7)
@@ -65,8 +69,17 @@ func (s *server) handleVerify(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusBadRequest, "BASE64_INVALID", "pkcs7 must be standard base64")
 		return
 	}
-	var data []byte
-	if req.Data != "" {
+	var data, sum []byte
+	switch {
+	case req.HashHex != "" && req.Data != "":
+		s.fail(w, r, http.StatusBadRequest, "BAD_REQUEST", "give data or hashHex, not both")
+		return
+	case req.HashHex != "":
+		if sum, err = verify.ParseSHA256Hex(req.HashHex); err != nil {
+			s.fail(w, r, http.StatusBadRequest, verifyCode(err), err.Error())
+			return
+		}
+	case req.Data != "":
 		if data, err = decodeB64(req.Data); err != nil {
 			s.fail(w, r, http.StatusBadRequest, "BASE64_INVALID", "data must be standard base64")
 			return
@@ -74,18 +87,27 @@ func (s *server) handleVerify(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := ctxTimeout(r)
 	defer cancel()
-	rep, err := s.cfg.Verifier.Verify(ctx, der, data)
+	var rep *verify.Report
+	if sum != nil {
+		rep, err = s.cfg.Verifier.VerifyHash(ctx, der, sum)
+	} else {
+		rep, err = s.cfg.Verifier.Verify(ctx, der, data)
+	}
 	s.auditVerify(r, rep, err)
 	if rep == nil {
 		code := verifyCode(err)
 		status := http.StatusBadRequest
-		if code == string(verify.CodeDigestMismatch) || code == string(verify.CodeNoSigner) {
+		switch verify.Code(code) {
+		case verify.CodeDigestMismatch, verify.CodeNoSigner, verify.CodeHashAlgorithm:
 			status = http.StatusUnprocessableEntity
 		}
 		writeJSON(w, status, verifyReply{apiError: newAPIError(r, code, err.Error())})
 		return
 	}
-	reply := verifyReply{Valid: err == nil, Report: rep, Content: base64.StdEncoding.EncodeToString(rep.Content)}
+	reply := verifyReply{Valid: err == nil, Report: rep}
+	if sum == nil {
+		reply.Content = base64.StdEncoding.EncodeToString(rep.Content)
+	}
 	status := http.StatusOK
 	if err != nil {
 		reply.apiError = newAPIError(r, verifyCode(err), err.Error())
@@ -420,8 +442,7 @@ func (s *server) authenticate(w http.ResponseWriter, r *http.Request) (*auth.Cla
 	}
 	c, err := s.cfg.Auth.Authenticate(r.Context(), tok)
 	if err != nil {
-		code := authCode(err)
-		s.fail(w, r, authStatus(code), code, "")
+		s.failAuth(w, r, err)
 		return nil, false
 	}
 	return c, true

@@ -10,9 +10,12 @@
 //   - api.go: eimzokit's own JSON API under /api (challenge, login, refresh,
 //     logout, session, verify, time-stamp) and the JWKS;
 //   - esignature.go: the e-signature verification endpoints
-//     (/api/esignature/...), bodies and codes as that API defines them;
+//     (/api/esignature/...), bodies and codes as that API defines them; the
+//     access token is eimzo-web's session or, with Config.Access, the site's
+//     identity provider's (web/auth.AccessVerifier);
 //   - eimzoserver.go: E-IMZO-SERVER's routes (/frontend/..., /backend/...),
-//     raw text bodies and numeric statuses;
+//     raw text bodies and numeric statuses; eimzoinfo.go: its /ping, /info
+//     and /frontend/timestamp/data;
 //   - server.go: the demo page and its assets, security headers, body
 //     limits, JSON and error replies shared by all;
 //   - i18n.go: the uz/ru/en messages of the error codes.

@@ -58,6 +58,7 @@ func (s *server) routesEIMZOServer() {
 	s.mux.HandleFunc("POST /backend/pkcs7/verify/detached", func(w http.ResponseWriter, r *http.Request) { s.handleEIMZOVerify(w, r, true) })
 	s.mux.HandleFunc("POST /frontend/pkcs7/make-attached", s.handleEIMZOMakeAttached)
 	s.mux.HandleFunc("POST /frontend/pkcs7/join", s.handleEIMZOJoin)
+	s.routesEIMZOInfo()
 }
 
 type eimzoStatus struct {

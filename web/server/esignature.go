@@ -24,11 +24,15 @@ func (s *server) routesESignature() {
 	s.mux.HandleFunc("POST /api/esignature/owner", s.handleOwner)
 }
 
-// esError is the API's error object and its 400 body.
+// esError is the API's error object and its 400 body; an access token's
+// 401 adds jsonwebtoken's dates: expiredAt (TokenExpiredError) or date
+// (NotBeforeError).
 type esError struct {
-	Code             string `json:"code"`
-	Message          string `json:"message"`
-	LocalizedMessage string `json:"localizedMessage"`
+	Code             string     `json:"code"`
+	Message          string     `json:"message"`
+	LocalizedMessage string     `json:"localizedMessage"`
+	ExpiredAt        *time.Time `json:"expiredAt,omitempty"`
+	Date             *time.Time `json:"date,omitempty"`
 }
 
 type esResult struct {
@@ -51,28 +55,47 @@ func (s *server) esFail(w http.ResponseWriter, r *http.Request, status int, code
 	writeJSON(w, status, newESError(r, code))
 }
 
-// esUser authenticates X-Access-Token, or writes the 401.
-func (s *server) esUser(w http.ResponseWriter, r *http.Request) (*auth.Claims, bool) {
+// esUser authenticates X-Access-Token for endpoint (officer, citizen,
+// owner): the site's identity provider's token when Config.Access is set
+// (with that endpoint's options), else, or when it accepts them, an
+// eimzo-web session JWT. It writes the 401 (or 503) itself.
+func (s *server) esUser(w http.ResponseWriter, r *http.Request, endpoint string) (*auth.Claims, bool) {
 	tok := r.Header.Get("X-Access-Token")
 	if tok == "" {
 		s.esFail(w, r, http.StatusUnauthorized, "ERROR_ACCESS_TOKEN_MISSING")
 		return nil, false
 	}
-	c, err := s.cfg.Auth.Authenticate(r.Context(), tok)
-	if err != nil {
-		var ae *auth.Error
-		code := "ERROR_ACCESS_TOKEN_INVALID"
-		if errors.As(err, &ae) && ae.Code == auth.CodeJWTExpired {
-			code = "ERROR_ACCESS_TOKEN_EXPIRED"
-		}
-		if errors.As(err, &ae) && ae.Code == auth.CodeStoreUnavailable {
-			s.esFail(w, r, http.StatusServiceUnavailable, string(auth.CodeStoreUnavailable))
-			return nil, false
-		}
-		s.esFail(w, r, http.StatusUnauthorized, code)
+	c, err := s.cfg.Access.Authenticate(r.Context(), tok, endpoint, s.cfg.Auth)
+	if err == nil {
+		return c, true
+	}
+	var ae *auth.Error
+	if !errors.As(err, &ae) {
+		ae = &auth.Error{Code: "INTERNAL", Err: err}
+	}
+	// The reason stays in the server's log (never the token): the API's
+	// codes are coarse on purpose.
+	s.cfg.Logger.Info("access token refused", "endpoint", endpoint, "code", string(ae.Code), "reason", ae.Err.Error())
+	switch ae.Code {
+	case auth.CodeStoreUnavailable, auth.CodeJWTKeysUnavailable:
+		s.esFail(w, r, http.StatusServiceUnavailable, string(ae.Code))
 		return nil, false
 	}
-	return c, true
+	e := newESError(r, "ERROR_ACCESS_TOKEN_INVALID")
+	if ae.Code == auth.CodeJWTExpired || ae.Code == auth.CodeJWTTooOld {
+		e = newESError(r, "ERROR_ACCESS_TOKEN_EXPIRED")
+	}
+	e.ExpiredAt, e.Date = timePtr(ae.ExpiredAt), timePtr(ae.Date)
+	writeJSON(w, http.StatusUnauthorized, e)
+	return nil, false
+}
+
+// timePtr is nil for the zero time.
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 // esVerify decodes the signature and data and verifies them. It returns the
@@ -259,7 +282,7 @@ func (s *server) esRequest(w http.ResponseWriter, r *http.Request) (*verify.Repo
 
 // handleOfficer: POST /api/esignature/officer/verify.
 func (s *server) handleOfficer(w http.ResponseWriter, r *http.Request) {
-	u, ok := s.esUser(w, r)
+	u, ok := s.esUser(w, r, "officer")
 	if !ok {
 		return
 	}
@@ -273,7 +296,7 @@ func (s *server) handleOfficer(w http.ResponseWriter, r *http.Request) {
 // handleCitizen: POST /api/esignature/citizen/verify. Valid when any of
 // allowedSubjects' rule sets passes; otherwise the first set's error.
 func (s *server) handleCitizen(w http.ResponseWriter, r *http.Request) {
-	u, ok := s.esUser(w, r)
+	u, ok := s.esUser(w, r, "citizen")
 	if !ok {
 		return
 	}
@@ -326,7 +349,7 @@ func (s *server) handleCitizen(w http.ResponseWriter, r *http.Request) {
 // is valid and was made (time-stamp, else signing-time) within the owner
 // timeout. Failures are 400 with the error object.
 func (s *server) handleOwner(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.esUser(w, r); !ok {
+	if _, ok := s.esUser(w, r, "owner"); !ok {
 		return
 	}
 	rep, code, ok := s.esRequest(w, r)

@@ -33,6 +33,7 @@ var messages = map[string]phrase{
 	"JWT_NOT_ACTIVE":         {"The access token is not valid yet", "Токен доступа ещё не действует", "Kirish tokeni hali amal qilmaydi"},
 	"JWT_CLAIM_INVALID":      {"The access token is not for this service", "Токен доступа предназначен не для этого сервиса", "Kirish tokeni bu xizmat uchun emas"},
 	"JWT_TOO_OLD":            {"The access token is too old", "Токен доступа слишком старый", "Kirish tokeni juda eski"},
+	"JWT_KEYS_UNAVAILABLE":   {"The identity provider's keys cannot be fetched now; try again later", "Ключи поставщика удостоверений сейчас недоступны; повторите позже", "Identifikatsiya provayderi kalitlari hozir mavjud emas; keyinroq urinib ko‘ring"},
 	"SESSION_REVOKED":        {"The session was ended", "Сессия завершена", "Sessiya yakunlangan"},
 	"REFRESH_INVALID":        {"The session cannot be renewed; sign in again", "Сессию нельзя продлить; войдите снова", "Sessiyani uzaytirib bo‘lmaydi; qayta kiring"},
 	"REFRESH_REUSED":         {"The session was used from two places and has been ended for safety", "Сессия использовалась из двух мест и завершена в целях безопасности", "Sessiya ikki joydan ishlatildi va xavfsizlik uchun yakunlandi"},
@@ -52,6 +53,11 @@ var messages = map[string]phrase{
 	"TIMESTAMP_INVALID":              {"The signature's timestamp is invalid", "Штамп времени подписи недействителен", "Imzoning vaqt tamg‘asi yaroqsiz"},
 	"TIMESTAMP_CERT_INVALID":         {"The timestamp's authority is not trusted", "Служба штампа времени не является доверенной", "Vaqt tamg‘asi xizmati ishonchli emas"},
 	"TIMESTAMP_CERT_STATUS":          {"The timestamp authority's certificate is revoked or unchecked", "Сертификат службы штампов времени отозван или не проверен", "Vaqt tamg‘asi xizmati sertifikati bekor qilingan yoki tekshirilmagan"},
+	// Verification by digest (signHash uploads).
+	"HASH_MALFORMED":          {"The file's hash is not hex", "Хеш файла не в шестнадцатеричном виде", "Fayl xeshi o‘n oltilik ko‘rinishda emas"},
+	"HASH_LENGTH_INVALID":     {"The file's hash must be a SHA-256 (64 hex digits)", "Хеш файла должен быть SHA-256 (64 шестнадцатеричные цифры)", "Fayl xeshi SHA-256 bo‘lishi kerak (64 ta o‘n oltilik raqam)"},
+	"CMS_NOT_DETACHED":        {"A hash can only be checked against a detached signature", "Хеш можно проверить только по отсоединённой подписи", "Xeshni faqat ajratilgan imzo bilan tekshirish mumkin"},
+	"HASH_ALGORITHM_MISMATCH": {"The file was signed with another hash than SHA-256", "Файл подписан с хешем, отличным от SHA-256", "Fayl SHA-256 dan boshqa xesh bilan imzolangan"},
 	// seeds/002: the e-signature verification API.
 	"ERROR_BAD_REQUEST":             {"Invalid request", "Некорректный запрос", "So‘rov noto‘g‘ri"},
 	"ERROR_SIGNATURE_FORMAT":        {"The signature is not a base64 PKCS#7/CMS", "Подпись не является PKCS#7/CMS в base64", "Imzo base64 ko‘rinishidagi PKCS#7/CMS emas"},

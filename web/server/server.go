@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -68,6 +69,16 @@ type Config struct {
 	SignTimeout  time.Duration // seeds/002 officer/citizen timeout-ms (default 120 s)
 	OwnerTimeout time.Duration // seeds/002 owner sign.auth.timeout-ms (default 60 s)
 	LoginSkew    time.Duration // E-IMZO status -5: a login's signing-time this far from now (default 5 min)
+
+	// VPNKeyCert is the certificate GET /ping and /info report as
+	// E-IMZO-SERVER's vpnKeyInfo (nil: {}); Version is /info's version
+	// ("": the module's, from the build).
+	VPNKeyCert *x509.Certificate
+	Version    string
+	// Access checks the e-signature endpoints' X-Access-Token when it comes
+	// from the site's identity provider (per-endpoint options); nil: only
+	// eimzo-web's own session JWTs.
+	Access *auth.AccessVerifier
 }
 
 type server struct {
@@ -148,12 +159,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// apiError is the error body of the /api routes.
+// apiError is the error body of the /api routes; a JWT's errors add
+// jsonwebtoken's dates: expiredAt (TokenExpiredError) or date
+// (NotBeforeError).
 type apiError struct {
-	Code             string `json:"code,omitempty"`
-	Message          string `json:"message,omitempty"`
-	LocalizedMessage string `json:"localizedMessage,omitempty"`
-	Detail           string `json:"detail,omitempty"`
+	Code             string     `json:"code,omitempty"`
+	Message          string     `json:"message,omitempty"`
+	LocalizedMessage string     `json:"localizedMessage,omitempty"`
+	Detail           string     `json:"detail,omitempty"`
+	ExpiredAt        *time.Time `json:"expiredAt,omitempty"`
+	Date             *time.Time `json:"date,omitempty"`
 }
 
 func newAPIError(r *http.Request, code, detail string) apiError {
@@ -163,6 +178,17 @@ func newAPIError(r *http.Request, code, detail string) apiError {
 
 func (s *server) fail(w http.ResponseWriter, r *http.Request, status int, code, detail string) {
 	writeJSON(w, status, newAPIError(r, code, detail))
+}
+
+// failAuth answers a web/auth error with its status, code and dates.
+func (s *server) failAuth(w http.ResponseWriter, r *http.Request, err error) {
+	code := authCode(err)
+	e := newAPIError(r, code, "")
+	var ae *auth.Error
+	if errors.As(err, &ae) {
+		e.ExpiredAt, e.Date = timePtr(ae.ExpiredAt), timePtr(ae.Date)
+	}
+	writeJSON(w, authStatus(code), e)
 }
 
 // errBodyTooLarge marks a body over its limit.
@@ -294,7 +320,7 @@ func authCode(err error) string {
 
 func authStatus(code string) int {
 	switch code {
-	case string(auth.CodeStoreUnavailable):
+	case string(auth.CodeStoreUnavailable), string(auth.CodeJWTKeysUnavailable):
 		return http.StatusServiceUnavailable
 	case string(auth.CodeOriginMismatch):
 		return http.StatusForbidden

@@ -11,7 +11,11 @@
 // TOTAL_FAILED, INDETERMINATE) with an ETSI sub-indication, the level
 // reached (B, or T with a verified time-stamp), and per signer its
 // identity, times, algorithms, chain, revocation answers and time-stamp.
-// [Verifier.Timestamp] adds RFC 3161 tokens to a CMS.
+// [Verifier.Timestamp] adds RFC 3161 tokens to a CMS. [Verifier.VerifyHash]
+// checks a detached CMS against a file's SHA-256 digest (signHash's
+// uploads: the CMS over the 32 digest bytes, or a SHA-256 signature of the
+// file itself), [ParseSHA256Hex] reads such a digest and [MatchSHA256]
+// compares a stored file with it in constant time.
 //
 // Per signer, in order: the signer's certificate is in the CMS; the digest
 // and signature algorithms are accepted; content-type and message-digest
@@ -28,5 +32,7 @@
 // Errors: Verify returns an *[Error] with a stable [Code] whenever the
 // report is not TOTAL_PASSED (the first failing signer's), and no report
 // at all for CMS_MALFORMED, DATA_MISSING, CMS_NO_SIGNER (no SignerInfo) and
-// a DATA_MISMATCH between an attached content and the data given.
+// a DATA_MISMATCH between an attached content and the data given;
+// VerifyHash adds HASH_LENGTH_INVALID, CMS_NOT_DETACHED and
+// HASH_ALGORITHM_MISMATCH (ParseSHA256Hex: HASH_MALFORMED).
 package verify

@@ -22,6 +22,12 @@ const (
 	CodeTimestampCert       Code = "TIMESTAMP_CERT_INVALID" // the TSA's certificate or chain is not acceptable
 	CodeTimestampCertStatus Code = "TIMESTAMP_CERT_STATUS"  // the TSA's chain is revoked, or has no fresh status
 	CodeTSAUnavailable      Code = "TSA_UNAVAILABLE"        // the time-stamping authority could not be reached
+
+	// Verification by digest (VerifyHash).
+	CodeHashMalformed Code = "HASH_MALFORMED"          // the digest is not hex
+	CodeHashLength    Code = "HASH_LENGTH_INVALID"     // the digest is not 32 bytes (SHA-256)
+	CodeNotDetached   Code = "CMS_NOT_DETACHED"        // an attached CMS where a detached one over a digest is expected
+	CodeHashAlgorithm Code = "HASH_ALGORITHM_MISMATCH" // a signer digested the document with another algorithm than SHA-256
 )
 
 // Error is a failed verification: a code for programs, a message for

@@ -94,6 +94,9 @@ func New(opts ...Option) *Verifier {
 // Algorithms returns the verifier's algorithm registry.
 func (v *Verifier) Algorithms() *sigalg.Registry { return v.reg }
 
+// Roots returns the trust anchors (a new slice).
+func (v *Verifier) Roots() []*x509.Certificate { return append([]*x509.Certificate(nil), v.roots...) }
+
 // ParseRoots reads PEM certificates (trust anchors).
 func ParseRoots(pemBytes []byte) ([]*x509.Certificate, error) {
 	var out []*x509.Certificate
@@ -131,9 +134,13 @@ type Report struct {
 	ContentType    string    `json:"contentType"`
 	// Content is the signed data (for a detached CMS, the data given).
 	Content []byte `json:"-"`
-	// DataSHA256 is the hex SHA-256 of Content, for audit logs.
-	DataSHA256 string         `json:"dataSha256"`
-	Signers    []SignerReport `json:"signers"`
+	// DataSHA256 is the hex SHA-256 of Content, for audit logs (with
+	// VerifyHash: the document's digest given).
+	DataSHA256 string `json:"dataSha256"`
+	// HashForm, with VerifyHash, says how the CMS covers the digest:
+	// HashAsContent or HashAsMessageDigest.
+	HashForm string         `json:"hashForm,omitempty"`
+	Signers  []SignerReport `json:"signers"`
 }
 
 // SignerReport is the outcome for one SignerInfo.
@@ -238,8 +245,6 @@ func (v *Verifier) Verify(ctx context.Context, der, data []byte) (*Report, error
 
 // VerifyParsed is Verify for a parsed CMS.
 func (v *Verifier) VerifyParsed(ctx context.Context, sd *cms.SignedData, data []byte) (*Report, error) {
-	now := v.now()
-	rep := &Report{ValidationTime: now, Detached: sd.Detached(), ContentType: sd.ContentType.String()}
 	content := sd.Content
 	switch {
 	case sd.Detached() && data == nil:
@@ -252,10 +257,19 @@ func (v *Verifier) VerifyParsed(ctx context.Context, sd *cms.SignedData, data []
 	if len(sd.Signers) == 0 {
 		return nil, &Error{Code: CodeNoSigner, Err: errors.New("no SignerInfo")}
 	}
-	rep.Content = content
 	sum := sha256.Sum256(content)
-	rep.DataSHA256 = hex.EncodeToString(sum[:])
-	digests := map[string][]byte{} // content digests by algorithm, for several signers
+	return v.verifySigners(ctx, sd, content, sum[:], map[string][]byte{})
+}
+
+// verifySigners verifies every signer of sd over content; digests holds
+// the content's digests by algorithm OID, computed once for several signers
+// (VerifyHash seeds it with a digest it was given); sum is the document's
+// SHA-256 for the report.
+func (v *Verifier) verifySigners(ctx context.Context, sd *cms.SignedData, content, sum []byte, digests map[string][]byte) (*Report, error) {
+	now := v.now()
+	rep := &Report{ValidationTime: now, Detached: sd.Detached(), ContentType: sd.ContentType.String()}
+	rep.Content = content
+	rep.DataSHA256 = hex.EncodeToString(sum)
 	for _, si := range sd.Signers {
 		rep.Signers = append(rep.Signers, v.verifySigner(ctx, sd, si, content, digests, now))
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/eimzokit/eimzokit/daemon-sim/sim"
+	"github.com/eimzokit/eimzokit/daemon-sim/softtoken"
 	"github.com/eimzokit/eimzokit/daemon-sim/testpki"
 )
 
@@ -20,6 +21,7 @@ func keygen(args []string, stdout, stderr io.Writer) error {
 	name := fs.String("name", "", "file name, [A-Z0-9] (default DS<PINFL>)")
 	password := fs.String("password", sim.DefaultPassword, "the key's password (recorded in keys/passwords.json)")
 	days := fs.Int("days", 0, "validity in days from now (default: the profile's)")
+	signing := fs.String("sign", "sha256", "how the key signs: sha256, sha384, sha512, or (rsa2048) pss-sha256, pss-sha384, pss-sha512 (recorded in keys/signing.json)")
 	var p testpki.Person
 	fs.StringVar(&p.CN, "cn", "", "subject: common name (replaces the profile's TEST person)")
 	fs.StringVar(&p.Name, "given", "", "subject: given name")
@@ -42,11 +44,15 @@ func keygen(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	sg, err := softtoken.ParseSigning(*signing)
+	if err != nil {
+		return err
+	}
 	data, err := sim.OpenData(*dir, nil)
 	if err != nil {
 		return err
 	}
-	spec := sim.KeySpec{Name: *name, Profile: prof, KeyType: kt, Password: *password}
+	spec := sim.KeySpec{Name: *name, Profile: prof, KeyType: kt, Password: *password, Signing: sg}
 	if p != (testpki.Person{}) {
 		if p.CN == "" {
 			return errors.New("keygen: a custom subject needs -cn")

@@ -42,6 +42,19 @@ func TestKeygenImportList(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, sim.GOSTPKIDir, testpki.RootCertFile)); err != nil || !strings.HasPrefix(out.String(), "DSGOST\tC:\\DSKEYS\tcn=") {
 		t.Errorf("keygen -key gost: %v, printed %q", err, out.String())
 	}
+	// A key that signs with RSASSA-PSS over SHA-384, recorded in signing.json.
+	out.Reset()
+	if err := run(context.Background(), []string{"keygen", "-dir", dir, "-key", "rsa2048", "-name", "DSPSS", "-sign", "pss-sha384"}, &out, &errs); err != nil {
+		t.Fatalf("keygen -sign: %v %s", err, errs.String())
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, sim.KeysDir, "signing.json")); err != nil || !strings.Contains(string(b), `"DSPSS": "pss-sha384"`) {
+		t.Errorf("signing.json: %s %v", b, err)
+	}
+	for _, bad := range [][]string{{"-key", "p256", "-sign", "pss-sha256"}, {"-sign", "sha1"}} {
+		if err := run(context.Background(), append([]string{"keygen", "-dir", dir, "-name", "DSBAD"}, bad...), &out, &errs); err == nil {
+			t.Errorf("keygen %v: no error", bad)
+		}
+	}
 	tests := []struct {
 		file, password string
 		wantErr        bool
@@ -63,7 +76,7 @@ func TestKeygenImportList(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 10 { // six default keys, the custom and the GOST one, two imported
+	if len(lines) != 11 { // six default keys, the custom, GOST and PSS ones, two imported
 		t.Errorf("list:\n%s", out.String())
 	}
 	for _, want := range []string{"XDEFAULT\t", "XLEGACY\t", "DSCUSTOM\t", "DSGOST\t"} {

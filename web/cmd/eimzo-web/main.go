@@ -8,6 +8,7 @@
 //	eimzo-web -trust ROOTS.pem [-addr localhost:8080] [-assets js/dist] [-daemon-url URL]
 //	          [-redis URL] [-audit PATH] [-jwt-key PEM] [-origin https://app.uz,…]
 //	          [-tsa URL] [-ocsp URL,…] [-crl URL,…] [-revocation require|soft-fail|off]
+//	          [-access-config FILE | -access-jwks URL -access-keys PEM,… -access-issuer ISS -access-audience AUD]
 //
 // Run with -h for every flag.
 package main
@@ -80,6 +81,8 @@ func run(args []string) error {
 	policy := fs.String("revocation", "require", "require (no fresh status: INDETERMINATE), soft-fail (pass, noted) or off")
 	signTimeout := fs.Duration("sign-timeout", server.DefaultSignTimeout, "seeds/002 officer/citizen: signed within this of now")
 	ownerTimeout := fs.Duration("owner-timeout", server.DefaultOwnerTimeout, "seeds/002 owner: signed within this of now")
+	access := addAccessFlags(fs)
+	vpnKeyCert := fs.String("vpn-key-cert", "", "PEM certificate that GET /ping and /info report as E-IMZO-SERVER's vpnKeyInfo (default: {})")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -167,6 +170,20 @@ func run(args []string) error {
 		AssetsDir: *assets, DaemonURL: *daemonURL, Logger: logger, SignTimeout: *signTimeout, OwnerTimeout: *ownerTimeout}
 	if *tsaURL != "" {
 		cfg.TSA = &tsp.Client{URL: *tsaURL, HTTP: &http.Client{Timeout: 20 * time.Second}}
+	}
+	if cfg.Access, err = access.verifier(logger); err != nil {
+		return err
+	}
+	if *vpnKeyCert != "" {
+		b, err := os.ReadFile(*vpnKeyCert)
+		if err != nil {
+			return err
+		}
+		certs, err := verify.ParseRoots(b)
+		if err != nil {
+			return fmt.Errorf("-vpn-key-cert %s: %v", *vpnKeyCert, err)
+		}
+		cfg.VPNKeyCert = certs[0]
 	}
 	h, err := server.New(cfg)
 	if err != nil {
